@@ -1,0 +1,91 @@
+"""The records the pipeline produces and every later stage consumes.
+
+A PDF becomes one :class:`Document`; a document holds one or more :class:`Report`;
+a report holds its :class:`Finding` items (Hovedfunn, Anbefalinger, Sammendrag …)
+and its body :class:`Passage` items. These are defined here once and only here.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+def stable_id(*parts: object, length: int = 16) -> str:
+    """A short id that stays the same for the same parts across runs and machines."""
+    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8"))
+    return digest.hexdigest()[:length]
+
+
+@dataclass
+class Finding:
+    """One main finding, recommendation or summary item of a report."""
+
+    id: str
+    text: str
+    page: int
+    section: str
+    chapter: str | None = None
+
+
+@dataclass
+class Passage:
+    """A body paragraph of a report, with where it stands."""
+
+    id: str
+    text: str
+    page: int
+    chapter: str | None
+    section: str | None
+
+
+@dataclass
+class Report:
+    """One research report: a whole PDF, or one summary inside a compilation."""
+
+    id: str
+    title: str
+    theme: str | None
+    contractors: list[str]
+    commissioner: str | None
+    published: str | None  # "2018-12-12", "2019-11" or "2019"
+    year: int | None
+    year_inferred: bool
+    lead: str
+    page_start: int
+    page_end: int
+    findings: list[Finding] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    # Every theme the report belongs to: the compilation chapter it sits under,
+    # or, for a stand-alone report, its own chapters.
+    themes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """What one PDF file yields."""
+
+    source: str
+    sha256: str
+    pages: int
+    document_title: str
+    reports: list[Report] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Document":
+        reports = []
+        for r in data.get("reports", []):
+            r = dict(r)
+            r["findings"] = [Finding(**f) for f in r.get("findings", [])]
+            r["passages"] = [Passage(**p) for p in r.get("passages", [])]
+            reports.append(Report(**r))
+        return cls(
+            source=data["source"],
+            sha256=data["sha256"],
+            pages=data["pages"],
+            document_title=data["document_title"],
+            reports=reports,
+        )

@@ -1,0 +1,1 @@
+"""Rapportsøk's web side: the search page and the JSON API."""
