@@ -23,7 +23,7 @@ FINDINGS_HEADINGS = {
     "anbefalinger", "anbefaling", "våre anbefalinger", "forslag til modeller", "sammendrag",
     "oppsummering", "konklusjon", "konklusjoner", "hovedkonklusjoner",
     "konklusjon og anbefalinger", "konklusjoner og anbefalinger", "sammendrag og anbefalinger",
-    "prosjektgruppens anbefalinger", "nsm anbefaler", "samandrag", "tilrådingar",
+    "prosjektgruppens anbefalinger", "nsm anbefaler", "anbefalte tiltak", "samandrag", "tilrådingar",
 }
 # Headings that end a summary: what follows is body, not findings.
 NON_FINDINGS_HEADINGS = {
