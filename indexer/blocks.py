@@ -101,10 +101,12 @@ class BlockBuilder:
         return 0
 
     def _kind(self, line: Line) -> str:
-        if line.link:
-            return "link"
+        # A list item that starts with a link is still a list item; whether the whole
+        # item is a download link is decided once it is complete.
         if BULLET.match(line.text) or NUMBERED.match(line.text):
             return "item"
+        if line.link:
+            return "link"
         if CAPTION.match(line.text):
             return "caption"
         return "paragraph"
@@ -180,7 +182,9 @@ class BlockBuilder:
 
 
 def _mostly_link(block: Block) -> bool:
-    return sum(line.link for line in block.lines) >= len(block.lines) / 2
+    """Most of the block's characters are link text (a download line, not a sentence)."""
+    letters = sum(len(line.text.replace(" ", "")) for line in block.lines)
+    return sum(line.link_chars for line in block.lines) >= 0.6 * max(letters, 1)
 
 
 def build_blocks(pages: list[list[Line]], is_word: Callable[[str], bool] | None = None) -> tuple[list[Block], list[Block]]:

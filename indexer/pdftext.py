@@ -57,6 +57,7 @@ class Line:
     bold: bool
     italic: bool
     link: bool  # most of the line lies inside a link annotation
+    link_chars: int  # how many of its characters lie inside link annotations
     page_height: float
     page_width: float
 
@@ -143,11 +144,12 @@ def _line_from_layout(line: LTTextLine, page_no: int, width: float, height: floa
     font = fonts.most_common(1)[0][0]
     bold = any(m in font for m in BOLD_MARKERS)
     italic = "italic" in font or "oblique" in font
-    link = bool(link_rects) and sum(_inside(c, link_rects) for c in chars) >= 0.6 * len(chars)
+    link_chars = sum(_inside(c, link_rects) for c in chars) if link_rects else 0
+    link = link_chars >= 0.6 * len(chars)
     return Line(
         text=text, page=page_no, x0=line.x0, x1=line.x1,
         top=height - line.y1, bottom=height - line.y0, size=size,
-        bold=bold, italic=italic, link=link, page_height=height, page_width=width,
+        bold=bold, italic=italic, link=link, link_chars=link_chars, page_height=height, page_width=width,
     )
 
 

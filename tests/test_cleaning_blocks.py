@@ -8,7 +8,8 @@ H, W = 842.0, 595.0
 
 def line(text, page, top, size=10.0, x0=72.0, bold=False, link=False):
     return Line(text=text, page=page, x0=x0, x1=x0 + 6 * len(text), top=top, bottom=top + size * 1.2,
-                size=size, bold=bold, italic=False, link=link, page_height=H, page_width=W)
+                size=size, bold=bold, italic=False, link=link,
+                link_chars=len(text.replace(" ", "")) if link else 0, page_height=H, page_width=W)
 
 
 def accept_all(word):
