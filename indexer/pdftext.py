@@ -9,6 +9,7 @@ metadata, not findings). Unreadable files raise a typed ``ExtractionError``.
 from __future__ import annotations
 
 import logging
+import re
 import statistics
 import unicodedata
 from collections import Counter
@@ -40,6 +41,7 @@ MAX_PAGES = 3000
 # pdfminer reports each of these as one glyph; readers and the index want letters.
 LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"}
 BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demibold", "demi")
+FOOTNOTE_MARK = re.compile(r"(?<=[^\W\d_][^\W\d_])[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=[.,;:)»])[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 
@@ -78,6 +80,8 @@ def normalise(text: str) -> str:
     for ligature, letters in LIGATURES.items():
         text = text.replace(ligature, letters)
     text = text.replace("\u00ad", "")  # soft hyphen: invisible unless at a break
+    # Footnote reference marks set as superscript characters ("responsraten¹ langs").
+    text = FOOTNOTE_MARK.sub("", text)
     return unicodedata.normalize("NFC", text)
 
 
