@@ -1,0 +1,47 @@
+"""The Flask application factory.
+
+``create_app`` wires the blueprints, JSON errors, response headers and request
+log around one :class:`~search_app.backend.SearchBackend`. A new part of the
+site (the HTML search page) is added by listing its blueprint in
+:func:`blueprints`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask
+
+from indexer.cli import DEFAULT_CORPUS, DEFAULT_INDEX_DIR
+from search_app.backend import EXTENSION_KEY, SearchBackend
+from search_app.errors import register_error_handlers
+from search_app.request_log import register_request_log
+from search_app.response_headers import register_response_headers
+
+
+def blueprints() -> list[Blueprint]:
+    """Every part of the site, in registration order."""
+    from search_app import api, pdf
+
+    return [api.blueprint, pdf.blueprint]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The Rapportsøk web app. ``config`` may set ``INDEX_DIR`` and ``CORPUS_DIR``."""
+    app = Flask(__name__)
+    app.config.update(INDEX_DIR=DEFAULT_INDEX_DIR, CORPUS_DIR=DEFAULT_CORPUS)
+    app.config.update(config or {})
+    # Absolute, because Flask resolves relative folders against the package, not the working directory.
+    for key in ("INDEX_DIR", "CORPUS_DIR"):
+        app.config[key] = Path(app.config[key]).resolve()
+    # Norwegian letters as they are, and fields in the order the views build them.
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    app.extensions[EXTENSION_KEY] = SearchBackend(app.config["INDEX_DIR"])
+    for blueprint in blueprints():
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+    register_response_headers(app)
+    register_request_log(app)
+    return app

@@ -1,0 +1,95 @@
+"""JSON errors for every failure, so API clients never receive an HTML page.
+
+:class:`ApiError` carries a status, a stable ``code`` and a Bokmål message;
+HTTP errors raised by Flask/Werkzeug (404, 405 …) and unexpected exceptions are
+turned into the same ``{"error": {"code", "message"}}`` shape.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+logger = logging.getLogger("rapportsok.errors")
+
+# Messages for the HTTP errors a client can provoke; others get a generic one.
+HTTP_MESSAGES = {
+    400: "Forespørselen er ugyldig.",
+    404: "Fant ikke det du ba om.",
+    405: "Metoden {method} er ikke tillatt for denne adressen.",
+    413: "Forespørselen er for stor.",
+    414: "Adressen er for lang.",
+    431: "Forespørselens hoder er for store.",
+}
+INTERNAL_ERROR_MESSAGE = "Noe gikk galt på serveren. Prøv igjen senere."
+
+
+class ApiError(Exception):
+    """An error a client should see, with a machine-readable code."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+
+
+class BadParameter(ApiError):
+    """A query parameter has a value the API cannot use."""
+
+    code = "bad_parameter"
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+
+class NotFound(ApiError):
+    status = 404
+    code = "not_found"
+
+
+def error_response(status: int, code: str, message: str, **details: str) -> Response:
+    response = jsonify({"error": {"code": code, "message": message, **details}})
+    response.status_code = status
+    return response
+
+
+def _http_code_name(exc: HTTPException) -> str:
+    return (exc.name or "error").lower().replace(" ", "_").replace("'", "")
+
+
+def _handle_api_error(exc: ApiError) -> Response:
+    details = {"parameter": exc.parameter} if isinstance(exc, BadParameter) else {}
+    return error_response(exc.status, exc.code, exc.message, **details)
+
+
+def _handle_http_exception(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    if status >= 500:
+        return _handle_unexpected(exc)
+    template = HTTP_MESSAGES.get(status, "Forespørselen kunne ikke behandles.")
+    response = error_response(status, _http_code_name(exc), template.format(method=request.method))
+    # Keep headers the status needs (``Allow`` on 405), not Werkzeug's HTML content type.
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def _handle_unexpected(exc: Exception) -> Response:
+    # The traceback goes to the log only; the client gets a plain message.
+    logger.exception("Uventet feil under %s %s", request.method, request.path)
+    return error_response(500, "internal_error", INTERNAL_ERROR_MESSAGE)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(ApiError, _handle_api_error)
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(Exception, _handle_unexpected)
