@@ -275,17 +275,22 @@ def _cached_searchers() -> dict[str, Searcher]:
 
 
 def get_searcher(index_dir: Path | str) -> Searcher:
-    """This thread's searcher for the index, refreshed if a newer commit exists.
+    """This thread's searcher for the index, reopened when a newer commit exists.
 
-    Per thread because ``refresh()`` closes readers the old searcher used.
+    Not ``Searcher.refresh()``: it reuses segment readers by segment id, and a
+    reused reader keeps its old set of deleted documents, so files removed from
+    the corpus would still be found. Per thread, so closing the old searcher
+    never pulls files from under a search running elsewhere.
     """
     key = str(Path(index_dir).resolve())
     cache = _cached_searchers()
     searcher = cache.get(key)
     if searcher is not None:
         try:
-            searcher = searcher.refresh()
+            current = searcher.up_to_date()
         except OSError:  # index folder removed or replaced
+            current = False
+        if not current:
             searcher.close()
             searcher = None
     if searcher is None:
