@@ -154,7 +154,7 @@ def document_entries(
     under another name gets ``qualify_ids=True``: its ids are made unique by
     adding a short hash of its path.
     """
-    suffix = f"~{stable_id(source, length=8)}" if qualify_ids else ""
+    suffix = f"-{stable_id(source, length=8)}" if qualify_ids else ""
     for report in document.reports:
         common = _report_fields(report, source, sha256, report.id + suffix)
         yield {

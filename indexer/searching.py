@@ -312,21 +312,22 @@ def close_searchers() -> None:
 
 
 def _report_info(fields: dict[str, Any]) -> ReportInfo:
-    source = fields.get("source")
+    report_id = fields.get("report_id")
     pdf_url = None
-    if source:
-        pdf_url = PDF_URL_PREFIX + quote(source)
+    if report_id:
+        # The web app serves a report's PDF at /pdf/<report id>.
+        pdf_url = PDF_URL_PREFIX + quote(report_id)
         if fields.get("page"):
             pdf_url += f"#page={fields['page']}"
     return ReportInfo(
-        id=fields.get("report_id"),
+        id=report_id,
         title=fields.get("title"),
         theme=fields.get("theme"),
         contractors=list(fields.get("contractors") or []),
         commissioner=fields.get("commissioner"),
         year=fields.get("year"),
         published=fields.get("published"),
-        source=source,
+        source=fields.get("source"),
         pdf_url=pdf_url,
     )
 

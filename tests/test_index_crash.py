@@ -91,12 +91,22 @@ def snapshot(index_dir: Path) -> dict[str, list[str]]:
     return {query: hit_texts(index_dir, query) for query in ("tolkeregister", "barnefattigdom", NEW_WORD)}
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and Linux process semantics")
-def test_kill_9_mid_run_keeps_the_previous_index_and_the_next_run_completes(tmp_path):
+def indexed_reports(index_dir: Path) -> int:
+    return len(search(index_dir, NEW_WORD, kinds=("report",), limit=100).results)
+
+
+@pytest.fixture
+def indexed(tmp_path: Path) -> tuple[Path, Path, dict[str, list[str]]]:
+    """A corpus, its index, and what searching it gives before any new files."""
     corpus = build_corpus(tmp_path / "corpus")
     index_dir = tmp_path / "index"
     update_index(corpus, index_dir)
-    before = snapshot(index_dir)
+    return corpus, index_dir, snapshot(index_dir)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and Linux process semantics")
+def test_kill_9_mid_run_keeps_the_previous_index_and_the_next_run_completes(indexed):
+    corpus, index_dir, before = indexed
     assert before["tolkeregister"] and not before[NEW_WORD]
     files_before = set(os.listdir(index_dir))
     add_new_reports(corpus, 30)
@@ -115,17 +125,14 @@ def test_kill_9_mid_run_keeps_the_previous_index_and_the_next_run_completes(tmp_
 
     assert summary.added == 30 and summary.unchanged == 2 and not summary.failed
     assert summary.cleaned_files > 0
-    assert len(search(index_dir, NEW_WORD, kinds=("report",), limit=100).results) == 30
+    assert indexed_reports(index_dir) == 30
     assert snapshot(index_dir)["tolkeregister"] == before["tolkeregister"]
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses Linux process semantics")
-def test_repeated_kills_at_random_moments_never_break_the_index(tmp_path):
-    corpus = build_corpus(tmp_path / "corpus")
-    index_dir = tmp_path / "index"
-    update_index(corpus, index_dir)
-    before = snapshot(index_dir)
+def test_repeated_kills_at_random_moments_never_break_the_index(indexed):
+    corpus, index_dir, before = indexed
     add_new_reports(corpus, 40)
     chance = random.Random(7)
 
@@ -135,9 +142,8 @@ def test_repeated_kills_at_random_moments_never_break_the_index(tmp_path):
         close_searchers()
         after = snapshot(index_dir)
         # Either nothing of the run landed, or (killed after the commit) all of it.
-        landed = len(search(index_dir, NEW_WORD, kinds=("report",), limit=100).results)
-        assert after == before or landed == 40
+        assert after == before or indexed_reports(index_dir) == 40
 
     summary = update_index(corpus, index_dir)
     assert not summary.failed
-    assert len(search(index_dir, NEW_WORD, kinds=("report",), limit=100).results) == 40
+    assert indexed_reports(index_dir) == 40
