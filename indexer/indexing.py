@@ -640,6 +640,7 @@ def update_index(
                 summary.committed = True
             except BaseException:
                 writer.cancel()
+                _remove_orphans(storage, ix)  # cancel() leaves the new segment's files
                 raise
             finally:
                 progress.close()
