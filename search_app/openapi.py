@@ -36,7 +36,12 @@ def _array(items: Schema) -> Schema:
 
 
 def _object(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
-    return {"type": "object", "properties": properties, "required": required or list(properties)}
+    """An object; every property is required unless ``required`` says otherwise."""
+    schema: Schema = {"type": "object", "properties": properties}
+    required = list(properties) if required is None else required
+    if required:  # OpenAPI 3.0 forbids an empty "required" list
+        schema["required"] = required
+    return schema
 
 
 def _json_response(description: str, schema: Schema) -> dict[str, Any]:

@@ -85,7 +85,7 @@ def _values(args: MultiDict, name: str) -> list[str]:
 def parse_search_params(args: MultiDict) -> SearchParams:
     query = args.get("q", "")
     if len(query) > MAX_QUERY_CHARS:
-        raise BadParameter("q", f"Søket er for langt (høyst {MAX_QUERY_CHARS} tegn).")
+        raise BadParameter("q", f"Søket («q») er for langt (høyst {MAX_QUERY_CHARS} tegn).")
 
     page_raw, size_raw = args.get("page", ""), args.get("size", "")
     page = _integer("page", page_raw, 1, MAX_PAGE, "et heltall") if page_raw.strip() else 1
