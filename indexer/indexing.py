@@ -430,16 +430,11 @@ def _read_manifest(ix: whoosh_index.FileIndex) -> dict[str, dict[str, Any]]:
 
 
 def _fingerprint() -> str:
-    from indexer import analysis
+    from indexer import analysis, pipeline
 
-    pipeline_version = None
-    try:
-        from indexer import pipeline
-
-        pipeline_version = getattr(pipeline, "PIPELINE_VERSION", None)
-    except ImportError:
-        pass
-    return schema_fingerprint(getattr(analysis, "ANALYSIS_VERSION", None), pipeline_version)
+    return schema_fingerprint(
+        getattr(analysis, "ANALYSIS_VERSION", None), getattr(pipeline, "PIPELINE_VERSION", None)
+    )
 
 
 @dataclass
@@ -455,8 +450,14 @@ class _Plan:
 
 def _plan(files: dict[str, Path], manifest: dict[str, dict[str, Any]], fingerprint: str, force: bool) -> _Plan:
     plan = _Plan()
+    sizes: dict[str, int] = {}
     for source, path in files.items():
-        sha256 = file_sha256(path)
+        try:
+            sizes[source] = path.stat().st_size
+            sha256 = file_sha256(path)
+        except OSError as exc:  # vanished or unreadable since the folder was listed
+            plan.known_failures.append(FailedFile(source, "unreadable", f"kunne ikke lese filen: {exc.strerror}"))
+            continue
         stored = manifest.get(source)
         info = (stored or {}).get("manifest") or {}
         same_version = (
@@ -479,7 +480,7 @@ def _plan(files: dict[str, Path], manifest: dict[str, dict[str, Any]], fingerpri
         plan.jobs.append(ExtractionJob(source, path, sha256))
     plan.removed = sorted(set(manifest) - set(files))
     # Big files first keeps all workers busy until the end.
-    plan.jobs.sort(key=lambda job: job.path.stat().st_size, reverse=True)
+    plan.jobs.sort(key=lambda job: sizes[job.source], reverse=True)
     return plan
 
 
