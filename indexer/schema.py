@@ -63,7 +63,7 @@ def _facet_values_field() -> fields.KEYWORD:
 
 def build_schema() -> fields.Schema:
     """The index schema, with one text_* and title_* field per analyzer suffix."""
-    from indexer.analysis import analyzer_for
+    from indexer.analysis import field_type
 
     schema_fields: dict[str, fields.FieldType] = {
         "id": fields.ID(stored=True, unique=True),
@@ -87,10 +87,9 @@ def build_schema() -> fields.Schema:
         "manifest": fields.STORED(),
     }
     for suffix in analyzed_fields():
-        analyzer = analyzer_for(suffix)
-        positions = suffix == PHRASE_SUFFIX
-        schema_fields[f"text_{suffix}"] = fields.TEXT(analyzer=analyzer, phrase=positions)
-        schema_fields[f"title_{suffix}"] = fields.TEXT(analyzer=analyzer, phrase=positions)
+        # field_type: positions only where phrases need them, alternatives OR-ed.
+        schema_fields[f"text_{suffix}"] = field_type(suffix)
+        schema_fields[f"title_{suffix}"] = field_type(suffix)
     return fields.Schema(**schema_fields)
 
 

@@ -180,6 +180,13 @@ def _field_boosts() -> dict[str, float]:
     return boosts
 
 
+def _is_stop_word(schema, word: str) -> bool:
+    """A word some analyzer drops (``og``, ``i``); the exact field still keeps it."""
+    return any(
+        not _tokens(schema[name].analyzer, word) for name in _field_boosts() if name in schema
+    )
+
+
 def _word_clause(schema, word: str) -> wq.Query | None:
     terms = []
     for fieldname, boost in _field_boosts().items():
@@ -206,6 +213,11 @@ def _phrase_clause(schema, phrase: str) -> wq.Query | None:
 def build_query(schema, text: str) -> wq.Query:
     """The Whoosh query for what a user typed; ``NullQuery`` if nothing is searchable."""
     phrases, words = split_query(text)
+    # Stop words would match nearly everything and drown the real words in the
+    # coordination; they only count when the query has nothing else.
+    content_words = [w for w in words if not _is_stop_word(schema, w)]
+    if content_words or phrases:
+        words = content_words
     clauses = [_phrase_clause(schema, p) for p in phrases]
     clauses += [_word_clause(schema, w) for w in words]
     clauses = [c for c in clauses if c is not None]

@@ -1,0 +1,148 @@
+"""Searching the bundled corpus: what a reader typing these words expects to find.
+
+The corpus is indexed once per session into a temporary folder. Expectations
+come from reading corpus/source/*.txt, not from the search output.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.cli import main as cli_main
+from indexer.indexing import update_index
+from indexer.searching import SearchHit, close_searchers, search, split_query
+
+UNGE = "Unge i utsatte boområder – en kunnskapsoversikt"
+BOSETTING = "Kunnskap om bosetting av flyktninger"
+FLYKTNINGERS_DELTAGELSE = "Flyktningers deltagelse i arbeid og utdanning – før og etter introduksjonsordningen"
+JOBBSJANSEN = "Jobbsjansen 2017 og 2018 – Analyse av individrapporteringer"
+KOMMUNEUNDERSOKELSEN = "IMDi kommuneundersøkelse 2020"
+
+
+@pytest.fixture(scope="session")
+def corpus_index(corpus_dir: Path, tmp_path_factory) -> Path:
+    pdfs = sorted(corpus_dir.glob("*.pdf"))
+    assert len(pdfs) >= 2, "the bundled corpus PDFs are missing"
+    index_dir = tmp_path_factory.mktemp("corpus-index")
+    summary = update_index(corpus_dir, index_dir)
+    assert not summary.failed and summary.added == len(pdfs)
+    return index_dir
+
+
+@pytest.fixture(autouse=True)
+def _close_searchers():
+    yield
+    close_searchers()
+
+
+def hits(index_dir: Path, query: str, limit: int = 10) -> list[SearchHit]:
+    return search(index_dir, query, limit=limit).results
+
+
+def mentions(hit: SearchHit, word: str) -> bool:
+    return word in hit.text.lower() or word in (hit.report.title or "").lower()
+
+
+def test_program_finds_programme_findings(corpus_index):
+    found = hits(corpus_index, "program")
+    assert len(found) == 10
+    assert all(mentions(hit, "program") for hit in found)
+    # The plain word (Jobbsjansen: "etter avsluttet program") and the programme
+    # the corpus is mostly about, written as a compound.
+    assert any(hit.kind == "finding" and "avsluttet program" in hit.text for hit in found)
+    assert any(hit.kind == "finding" and "introduksjonsprogram" in hit.text.lower() for hit in found)
+
+
+def test_fattigdom_finds_the_fafo_finding_on_child_poverty(corpus_index):
+    top = hits(corpus_index, "fattigdom")[0]
+    assert top.kind == "finding"
+    assert top.report.title == UNGE
+    assert top.report.contractors == ["Fafo"]
+    assert "barnefattigdom" in top.text
+
+
+def test_bolig_finds_housing_findings_including_compounds(corpus_index):
+    found = hits(corpus_index, "bolig", limit=5)
+    assert all("bolig" in hit.text.lower() for hit in found)
+    top3 = found[:3]
+    assert any(hit.report.title == BOSETTING and "Boligmangel er ofte en flaskehals" in hit.text for hit in top3)
+
+
+def test_tolkelov_finds_the_survey_text_on_the_interpreter_act(corpus_index):
+    found = hits(corpus_index, "tolkelov", limit=3)
+    assert found[0].report.title == KOMMUNEUNDERSOKELSEN
+    assert "tolkelov" in found[0].text.lower()
+    assert all("tolk" in hit.text.lower() for hit in found)
+
+
+def test_maloppnaelse_typed_without_norwegian_letters_finds_maloppnaelse(corpus_index):
+    found = hits(corpus_index, "maloppnaelse", limit=5)
+    assert found and all(mentions(hit, "måloppnåelse") for hit in found)
+    assert any("<mark>måloppnåelse</mark>" in hit.highlight.lower() for hit in found)
+
+
+def test_flyktningenes_finds_findings_on_refugees_and_the_form_itself_near_the_top(corpus_index):
+    found = hits(corpus_index, "flyktningenes")
+    # Findings are what readers come for; the lemma finds them in other forms.
+    assert found[0].kind == "finding"
+    assert all("flyktning" in hit.text.lower() for hit in found)
+    assert any("flyktningenes" not in hit.text.lower() for hit in found[:3])
+    # The passage with the very form typed (Hurtigspor) is among the first three.
+    assert any("flyktningenes utplassering" in hit.text for hit in found[:3])
+
+
+def test_quoted_phrase_only_finds_the_phrase(corpus_index):
+    found = hits(corpus_index, '"i arbeid og utdanning"', limit=50)
+    assert all(mentions(hit, "i arbeid og utdanning") for hit in found)
+    assert found[0].report.title == FLYKTNINGERS_DELTAGELSE
+    # Jobbsjansen's evaluation text says "... å få innvandrere i arbeid og utdanning".
+    assert any(hit.report.title == JOBBSJANSEN and "i arbeid og utdanning" in hit.text for hit in found)
+
+
+def test_more_matching_words_rank_higher(corpus_index):
+    found = hits(corpus_index, "boligmangel flaskehals bosettingsarbeidet", limit=3)
+    assert "Boligmangel er ofte en flaskehals i bosettingsarbeidet" in found[0].text
+
+
+def test_paging_walks_through_all_hits_without_repeats(corpus_index):
+    first = search(corpus_index, "flyktninger", limit=5, page=1)
+    second = search(corpus_index, "flyktninger", limit=5, page=2)
+    assert first.total == second.total > 10
+    assert not {h.id for h in first.results} & {h.id for h in second.results}
+
+
+def test_words_that_match_nothing_give_an_empty_answer(corpus_index):
+    response = search(corpus_index, "xqzwv")
+    assert response.total == 0 and response.results == []
+    assert search(corpus_index, '   ""  ').total == 0
+
+
+def test_split_query_keeps_phrases_and_ignores_a_stray_quote():
+    assert split_query('bolig "i arbeid" tolk"') == (["i arbeid"], ["bolig", "tolk"])
+
+
+def test_search_command_prints_the_api_json(corpus_index, capsys):
+    assert cli_main(["search", "fattigdom", "--json", "--limit", "3", "--index-dir", str(corpus_index)]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert set(body) == {"query", "total", "page", "size", "took_ms", "suggestion", "results", "facets"}
+    assert body["query"] == "fattigdom" and body["size"] == 3 and body["suggestion"] is None
+    result = body["results"][0]
+    assert set(result) == {"id", "kind", "text", "highlight", "score", "section", "page", "report"}
+    assert set(result["report"]) == {
+        "id", "title", "theme", "contractors", "commissioner", "year", "published", "source", "pdf_url",
+    }
+    assert result["report"]["title"] == UNGE and result["report"]["year"] == 2019
+    assert result["report"]["pdf_url"].startswith(f"/pdf/{result['report']['id']}#page=")
+
+
+def test_search_command_prints_readable_hits(corpus_index, capsys):
+    assert cli_main(["search", "fattigdom", "--index-dir", str(corpus_index)]) == 0
+    output = capsys.readouterr().out
+    assert UNGE in output and "Hovedfunn" in output and "<mark>" not in output
+
+
+def test_search_without_an_index_says_how_to_build_one(tmp_path, capsys):
+    assert cli_main(["search", "bolig", "--index-dir", str(tmp_path / "ingen")]) == 2
+    assert "rapportsok index" in capsys.readouterr().err
