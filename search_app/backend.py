@@ -12,6 +12,7 @@ saying so, rather than being ignored or imitated here.
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 from pathlib import Path
@@ -83,6 +84,15 @@ def has_function(name: str) -> bool:
     return callable(getattr(searching, name, None))
 
 
+def _plain(value: Any) -> Any:
+    """A record as a dict (the search module may answer with dataclasses or dicts)."""
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
+
+
 def _search_options(params: SearchParams) -> dict[str, Any]:
     """Keyword arguments for ``search``; options left at their default are not sent."""
     options: dict[str, Any] = {"page": params.page}
@@ -128,24 +138,23 @@ class SearchBackend:
             raise
 
     def search(self, params: SearchParams) -> dict[str, Any]:
-        response = self._call("search", params.query, **_search_options(params))
-        return response.to_dict()
+        return _plain(self._call("search", params.query, **_search_options(params)))
 
     def get_finding(self, finding_id: str) -> dict[str, Any] | None:
         if not is_plausible_id(finding_id):
             return None
-        return self._call("get_finding", finding_id)
+        return _plain(self._call("get_finding", finding_id))
 
     def similar_findings(self, finding_id: str, limit: int) -> list[dict[str, Any]]:
-        return self._call("similar_findings", finding_id, limit=limit)
+        return [_plain(hit) for hit in self._call("similar_findings", finding_id, limit=limit)]
 
     def list_reports(self) -> list[dict[str, Any]]:
-        return self._call("list_reports")
+        return [_plain(report) for report in self._call("list_reports")]
 
     def get_report(self, report_id: str) -> dict[str, Any] | None:
         if not is_plausible_id(report_id):
             return None
-        return self._call("get_report", report_id)
+        return _plain(self._call("get_report", report_id))
 
     def status(self) -> dict[str, Any]:
         return index_status(self.index_dir)

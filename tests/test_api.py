@@ -281,10 +281,22 @@ def test_facet_counts_match_filtered_totals(client):
 def test_pdf_url_serves_the_report_pdf(client, query_hits):
     url = urlsplit(query_hits[0]["report"]["pdf_url"])
     assert url.fragment == f"page={query_hits[0]['page']}"
-    response = client.get(url.path)
-    assert response.status_code == 200
-    assert response.mimetype == "application/pdf"
-    assert response.get_data()[:4] == b"%PDF"
+    with client.get(url.path) as response:
+        assert response.status_code == 200
+        assert response.mimetype == "application/pdf"
+        assert response.get_data()[:4] == b"%PDF"
+
+
+def test_pdf_route_serves_the_source_the_index_names_with_ranges(client, monkeypatch, query_hits):
+    report = query_hits[0]["report"]
+    monkeypatch.setattr(searching, "get_report", lambda index_dir, report_id: dict(report), raising=False)
+    with client.get(f"/pdf/{report['id']}") as whole:
+        assert whole.status_code == 200 and whole.mimetype == "application/pdf"
+        assert whole.get_data()[:4] == b"%PDF"
+        assert report["source"] in whole.headers["Content-Disposition"]
+    # PDF viewers fetch pages with range requests.
+    with client.get(f"/pdf/{report['id']}", headers={"Range": "bytes=0-3"}) as part:
+        assert part.status_code == 206 and part.get_data() == b"%PDF"
 
 
 @needs_function("get_finding")
