@@ -15,9 +15,10 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from pdfminer.converter import PDFPageAggregator
-from pdfminer.layout import LAParams, LTChar, LTTextBox, LTTextLine
+from pdfminer.layout import LAParams, LTChar, LTFigure, LTTextBox, LTTextLine
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
@@ -157,6 +158,54 @@ def _line_from_layout(line: LTTextLine, page_no: int, width: float, height: floa
     )
 
 
+def _column_edges(lines: list[Line]) -> set[int]:
+    """Left edges shared by several lines: column starts and common indents."""
+    counts = Counter(round(line.x0) for line in lines)
+    return {x for x, n in counts.items() if n >= 3}
+
+
+def _merge_line_fragments(lines: list[Line]) -> list[Line]:
+    """Re-join a justified line that pdfminer split at a wide word gap.
+
+    pdfminer cuts a strongly stretched line into separate boxes and may order the right
+    piece first ("rammes spesielt" before "vandrerbakgrunn"). A piece on the same
+    baseline that does not start at a column edge belongs to the piece on its left.
+    """
+    edges = _column_edges(lines)
+    merged: list[Line] = []
+    for line in lines:
+        if round(line.x0) not in edges and not any(abs(round(line.x0) - e) <= 1 for e in edges):
+            left = next((m for m in merged if abs(m.top - line.top) < 1.5 and m.page == line.page
+                         and m.x1 <= line.x0 + 1 and line.x0 - m.x1 < 60 and abs(m.size - line.size) < 0.6), None)
+            if left is not None:
+                left.text = f"{left.text} {line.text}"
+                left.x1 = line.x1
+                left.link_chars += line.link_chars
+                continue
+        merged.append(line)
+    # The right piece can come before the left one: merge in the other direction too.
+    result: list[Line] = []
+    for line in merged:
+        right = next((r for r in result if abs(r.top - line.top) < 1.5 and line.x1 <= r.x0 + 1
+                      and r.x0 - line.x1 < 60 and round(r.x0) not in edges and abs(r.size - line.size) < 0.6), None)
+        if right is not None:
+            right.text = f"{line.text} {right.text}"
+            right.x0 = line.x0
+            right.link_chars += line.link_chars
+            continue
+        result.append(line)
+    return result
+
+
+def _text_boxes(container) -> Iterator[LTTextBox]:
+    """Text boxes in layout order, including those inside figures (form XObjects)."""
+    for item in container:
+        if isinstance(item, LTTextBox):
+            yield item
+        elif isinstance(item, LTFigure):
+            yield from _text_boxes(item)
+
+
 def _check_header(path: Path) -> None:
     try:
         with path.open("rb") as fh:
@@ -173,7 +222,8 @@ def read_pdf(path: Path | str, max_pages: int = MAX_PAGES) -> PdfText:
     """Read every page of ``path`` into lines. Raises a typed ExtractionError."""
     path = Path(path)
     _check_header(path)
-    laparams = LAParams(line_margin=0.5, char_margin=2.0, boxes_flow=0.5)
+    # all_texts: text drawn inside form XObjects (common in InDesign exports) is text too.
+    laparams = LAParams(line_margin=0.5, char_margin=2.0, boxes_flow=0.5, all_texts=True)
     try:
         with path.open("rb") as fh:
             parser = PDFParser(fh)
@@ -203,15 +253,13 @@ def read_pdf(path: Path | str, max_pages: int = MAX_PAGES) -> PdfText:
                 layout = device.get_result()
                 rects = _link_rects(page)
                 lines = []
-                for box in layout:
-                    if not isinstance(box, LTTextBox):
-                        continue
+                for box in _text_boxes(layout):
                     for layout_line in box:
                         if isinstance(layout_line, LTTextLine):
                             line = _line_from_layout(layout_line, page_no, layout.width, layout.height, rects)
                             if line:
                                 lines.append(line)
-                pages.append(lines)
+                pages.append(_merge_line_fragments(lines))
     except ExtractionError:
         raise
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
