@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Flask
 
 from indexer.cli import DEFAULT_CORPUS, DEFAULT_INDEX_DIR
+from search_app import api, pdf
 from search_app.backend import EXTENSION_KEY, SearchBackend
 from search_app.errors import register_error_handlers
 from search_app.request_log import register_request_log
@@ -21,8 +22,6 @@ from search_app.response_headers import register_response_headers
 
 def blueprints() -> list[Blueprint]:
     """Every part of the site, in registration order."""
-    from search_app import api, pdf
-
     return [api.blueprint, pdf.blueprint]
 
 
