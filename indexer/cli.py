@@ -15,15 +15,28 @@ DEFAULT_INDEX_DIR = Path("var/index")
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from indexer.errors import ExtractionError
-    from indexer.pipeline import extract_document
+    # The same bounded worker the index uses: a file that hangs or explodes is
+    # stopped and reported, never left running.
+    from indexer.indexing import ExtractionJob, ExtractionLimits, _default_extractor, extract_in_workers
+    from indexer.pipeline import file_sha256
 
-    try:
-        document = extract_document(args.file)
-    except ExtractionError as exc:
-        json.dump({"error": exc.to_dict()}, sys.stderr, ensure_ascii=False)
+    path = Path(args.file)
+    if not path.is_file():
+        error = {"file": str(path), "code": "not_found", "reason": "fila finnes ikke"}
+        json.dump({"error": error}, sys.stderr, ensure_ascii=False)
         sys.stderr.write("\n")
         return 2
+    job = ExtractionJob(source=str(path), path=path, sha256=file_sha256(path))
+    limits = ExtractionLimits.resolve(timeout_s=args.timeout)
+    result = next(extract_in_workers([job], workers=1, limits=limits, extractor=_default_extractor()))
+    if result.document is None:
+        failure = result.failure
+        error = {"file": str(path), "code": failure.code, "reason": failure.reason}
+        json.dump({"error": error}, sys.stderr, ensure_ascii=False)
+        sys.stderr.write("\n")
+        return 2
+    document = result.document
+    document.source = str(args.file)
     json.dump(document.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
     return 0
@@ -62,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="extract one PDF to JSON on stdout")
     p.add_argument("file", type=Path)
+    p.add_argument("--timeout", type=float, default=None, help="seconds allowed for the file (default 120)")
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser("index", help="build or update the search index from a folder of PDFs")

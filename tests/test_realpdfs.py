@@ -90,3 +90,11 @@ def test_cli_reports_a_typed_error_as_json(real_pdfs):
     error = json.loads(proc.stderr)["error"]
     assert error["code"] == "encrypted" and error["file"].endswith("rc4-40.pdf")
     assert "Traceback" not in proc.stderr
+
+
+def test_cli_stops_a_file_that_takes_too_long(real_pdfs):
+    path = real_pdfs / "no" / "rbok_kap10_bok_fagbokforlaget_oa.pdf"  # 263 pages: well over a second
+    proc = subprocess.run([sys.executable, "-m", "indexer", "extract", str(path), "--timeout", "1"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert json.loads(proc.stderr)["error"]["code"] == "timeout"
