@@ -5,7 +5,6 @@ CI, a pipe): one plain log line per file, so logs stay readable.
 """
 from __future__ import annotations
 
-import sys
 import time
 from typing import TYPE_CHECKING, TextIO
 
@@ -113,7 +112,3 @@ def render_summary(summary: IndexSummary) -> str:
         for failure in summary.failed:
             lines.append(f"  - {failure.file} [{failure.code}]: {failure.reason}")
     return "\n".join(lines)
-
-
-def stderr_progress() -> IndexProgress:
-    return IndexProgress(stream=sys.stderr)

@@ -362,10 +362,11 @@ def search(
     response = SearchResponse(query=query, total=0, page=page, size=limit, took_ms=0.0)
     if whoosh_query is not wq.NullQuery:
         kind_filter = wq.Or([wq.Term("kind", kind) for kind in kinds])
-        results = searcher.search_page(whoosh_query, page, pagelen=limit, filter=kind_filter)
+        # Not search_page(): it answers a page past the end with the last page.
+        results = searcher.search(whoosh_query, limit=page * limit, filter=kind_filter)
         terms = set(whoosh_query.iter_all_terms())
-        response.total = results.total
-        for hit in results:
+        response.total = len(results)
+        for hit in results[(page - 1) * limit : page * limit]:
             fields = hit.fields()
             text = fields.get("text") or ""
             response.results.append(

@@ -110,7 +110,10 @@ def test_paging_walks_through_all_hits_without_repeats(corpus_index):
     first = search(corpus_index, "flyktninger", limit=5, page=1)
     second = search(corpus_index, "flyktninger", limit=5, page=2)
     assert first.total == second.total > 10
+    assert len(first.results) == len(second.results) == 5
     assert not {h.id for h in first.results} & {h.id for h in second.results}
+    past_the_end = search(corpus_index, "flyktninger", limit=5, page=first.total // 5 + 2)
+    assert past_the_end.total == first.total and past_the_end.results == []
 
 
 def test_words_that_match_nothing_give_an_empty_answer(corpus_index):
