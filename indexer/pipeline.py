@@ -15,6 +15,9 @@ from indexer.records import Document
 from indexer.segmentation import DocumentContext, document_year, segment
 from indexer.tagging import get_tagger
 
+# Bump when extraction, segmentation or tagging changes what a PDF yields: the next
+# `rapportsok index` then re-reads every file instead of keeping stale records.
+PIPELINE_VERSION = 2
 COVER_MAX_WORDS = 150
 
 
@@ -47,6 +50,14 @@ def _is_word(word: str) -> bool:
     from indexer.lexicon import get_lexicon
 
     return get_lexicon().is_word(word)
+
+
+def warm_up() -> None:
+    """Load the word list and the tagger once, before worker processes are forked."""
+    from indexer.lexicon import get_lexicon
+
+    get_lexicon()
+    get_tagger()
 
 
 def extract_document(path: Path | str, source_name: str | None = None) -> Document:
