@@ -168,33 +168,29 @@ def _merge_line_fragments(lines: list[Line]) -> list[Line]:
     """Re-join a justified line that pdfminer split at a wide word gap.
 
     pdfminer cuts a strongly stretched line into separate boxes and may order the right
-    piece first ("rammes spesielt" before "vandrerbakgrunn"). A piece on the same
-    baseline that does not start at a column edge belongs to the piece on its left.
+    piece first ("rammes spesielt" before "vandrerbakgrunn"). Two pieces on the same
+    baseline are one line when no column edge lies between them; a piece that starts a
+    column (a left edge shared by several lines) is never glued to the column before it.
     """
     edges = _column_edges(lines)
+
+    def same_line(left: Line, right: Line) -> bool:
+        return (left.page == right.page and abs(left.top - right.top) < 1.5
+                and abs(left.size - right.size) < 0.6
+                and left.x1 <= right.x0 + 1 and right.x0 - left.x1 < 4 * right.size
+                and not any(left.x0 + 1 < edge <= right.x0 + 1 for edge in edges))
+
     merged: list[Line] = []
     for line in lines:
-        if round(line.x0) not in edges and not any(abs(round(line.x0) - e) <= 1 for e in edges):
-            left = next((m for m in merged if abs(m.top - line.top) < 1.5 and m.page == line.page
-                         and m.x1 <= line.x0 + 1 and line.x0 - m.x1 < 60 and abs(m.size - line.size) < 0.6), None)
-            if left is not None:
-                left.text = f"{left.text} {line.text}"
-                left.x1 = line.x1
-                left.link_chars += line.link_chars
-                continue
-        merged.append(line)
-    # The right piece can come before the left one: merge in the other direction too.
-    result: list[Line] = []
-    for line in merged:
-        right = next((r for r in result if abs(r.top - line.top) < 1.5 and line.x1 <= r.x0 + 1
-                      and r.x0 - line.x1 < 60 and round(r.x0) not in edges and abs(r.size - line.size) < 0.6), None)
-        if right is not None:
-            right.text = f"{line.text} {right.text}"
-            right.x0 = line.x0
-            right.link_chars += line.link_chars
+        partner = next((m for m in merged if same_line(m, line) or same_line(line, m)), None)
+        if partner is None:
+            merged.append(line)
             continue
-        result.append(line)
-    return result
+        left, right = (partner, line) if partner.x0 <= line.x0 else (line, partner)
+        partner.text = f"{left.text} {right.text}"
+        partner.x0, partner.x1 = left.x0, right.x1
+        partner.link_chars = left.link_chars + right.link_chars
+    return merged
 
 
 def _text_boxes(container) -> Iterator[LTTextBox]:
