@@ -79,6 +79,8 @@ def test_two_column_page_reads_column_by_column(outcomes):
     # The left column's last paragraph is finished before the right column starts.
     assert joined.index("sårbarhetsflater") < joined.index("Mange virksomheter baserer")
     assert "sikkerhetsutfordringer" in joined  # "sikkerhets-" + "utfordringer" across a line end
+    # Lines of the two columns that share a baseline are not glued together.
+    assert "Sikring mot sabotasje krever" in joined and "Sikring Virksomheter" not in joined
 
 
 def test_cli_reports_a_typed_error_as_json(real_pdfs):
