@@ -56,20 +56,33 @@ def start_index(corpus: Path, index_dir: Path) -> subprocess.Popen:
     )
 
 
-def kill_after_indexed(process: subprocess.Popen, files_done: int, extra_delay: float = 0.0) -> None:
-    """Wait for the log line of the ``files_done``-th file, then SIGKILL."""
+def kill_when(process: subprocess.Popen, ready, extra_delay: float = 0.0) -> None:
+    """SIGKILL the run once a log line satisfies ``ready`` (plus a delay)."""
     deadline = time.monotonic() + 60
     for line in process.stderr:
-        match = INDEXED_LINE.match(line)
-        if match and int(match.group(1)) >= files_done:
+        if ready(line):
             break
         assert time.monotonic() < deadline, "the index run never got going"
     else:
-        pytest.fail(f"the index run ended before {files_done} files were indexed")
+        pytest.fail("the index run ended before the moment to kill it")
     time.sleep(extra_delay)
     process.send_signal(signal.SIGKILL)
     process.wait()
     process.stderr.close()
+
+
+def after_files(count: int):
+    """The log line of the ``count``-th file added to the writer."""
+
+    def ready(line: str) -> bool:
+        match = INDEXED_LINE.match(line)
+        return bool(match) and int(match.group(1)) >= count
+
+    return ready
+
+
+def while_committing(line: str) -> bool:
+    return line.startswith("Lagrer indeksen")
 
 
 def processes_using(path: Path) -> list[int]:
@@ -111,7 +124,7 @@ def test_kill_9_mid_run_keeps_the_previous_index_and_the_next_run_completes(inde
     files_before = set(os.listdir(index_dir))
     add_new_reports(corpus, 30)
 
-    kill_after_indexed(start_index(corpus, index_dir), files_done=3)
+    kill_when(start_index(corpus, index_dir), after_files(3))
 
     assert set(os.listdir(index_dir)) - files_before, "the run was killed before it wrote anything"
     close_searchers()
@@ -136,13 +149,16 @@ def test_repeated_kills_at_random_moments_never_break_the_index(indexed):
     add_new_reports(corpus, 40)
     chance = random.Random(7)
 
-    for _ in range(5):
-        kill_after_indexed(start_index(corpus, index_dir), files_done=chance.randint(1, 30),
-                           extra_delay=chance.uniform(0, 0.5))
+    for attempt in range(6):
+        # Mid-extraction, and (every other time) in the middle of the commit.
+        ready = while_committing if attempt % 2 else after_files(chance.randint(1, 39))
+        kill_when(start_index(corpus, index_dir), ready, extra_delay=chance.uniform(0, 0.3))
         close_searchers()
         after = snapshot(index_dir)
         # Either nothing of the run landed, or (killed after the commit) all of it.
         assert after == before or indexed_reports(index_dir) == 40
+        if indexed_reports(index_dir) == 40:
+            break
 
     summary = update_index(corpus, index_dir)
     assert not summary.failed
