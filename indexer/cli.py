@@ -17,7 +17,7 @@ DEFAULT_INDEX_DIR = Path("var/index")
 def _cmd_extract(args: argparse.Namespace) -> int:
     # The same bounded worker the index uses: a file that hangs or explodes is
     # stopped and reported, never left running.
-    from indexer.indexing import ExtractionJob, ExtractionLimits, _default_extractor, extract_in_workers
+    from indexer.indexing import ExtractionJob, ExtractionLimits, default_extractor, extract_in_workers
     from indexer.pipeline import file_sha256
 
     path = Path(args.file)
@@ -28,7 +28,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         return 2
     job = ExtractionJob(source=str(path), path=path, sha256=file_sha256(path))
     limits = ExtractionLimits.resolve(timeout_s=args.timeout)
-    result = next(extract_in_workers([job], workers=1, limits=limits, extractor=_default_extractor()))
+    result = next(extract_in_workers([job], workers=1, limits=limits, extractor=default_extractor()))
     if result.document is None:
         failure = result.failure
         error = {"file": str(path), "code": failure.code, "reason": failure.reason}

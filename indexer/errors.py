@@ -42,3 +42,9 @@ class TooLargeError(ExtractionError):
 
 class ExtractionTimeout(ExtractionError):
     code = "timeout"
+
+
+class WorkerCrashedError(ExtractionError):
+    """The process reading the file died (a crash in a parser library, the OOM killer)."""
+
+    code = "worker_crashed"

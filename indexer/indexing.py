@@ -40,7 +40,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
-from indexer.errors import ExtractionError
+from indexer.errors import ExtractionError, WorkerCrashedError
 from indexer.pipeline import file_sha256
 from indexer.progress import IndexProgress, render_summary
 from indexer.records import Document
@@ -75,10 +75,6 @@ MEMORY_ENV = "RAPPORTSOK_MAX_MEMORY_MB"
 RETRIED_CODES = frozenset({"timeout", "too_large", "worker_crashed"})
 
 Extractor = Callable[[Path], Document]
-
-
-class WorkerCrashedError(ExtractionError):
-    code = "worker_crashed"
 
 
 class IndexLockedError(Exception):
@@ -206,30 +202,20 @@ def scan_corpus(corpus_dir: Path) -> dict[str, Path]:
 # --- bounded extraction in worker processes ---------------------------------
 
 
-def _default_extractor() -> Extractor:
+def default_extractor() -> Extractor:
     from indexer.pipeline import extract_document
 
     return extract_document
 
 
 def preload_pipeline() -> None:
-    """Load the pipeline's lazy resources (word lists, tagger) in the parent.
+    """Load the pipeline's word list and tagger in the parent.
 
     Forked workers then share them instead of each paying seconds to load them.
     """
-    from indexer import pipeline
+    from indexer.pipeline import warm_up
 
-    warm_up = getattr(pipeline, "warm_up", None)
-    if warm_up is not None:
-        warm_up()
-        return
-    try:
-        from indexer.lexicon import get_lexicon
-        from indexer.tagging import get_tagger
-    except ImportError:
-        return
-    get_lexicon()
-    get_tagger()
+    warm_up()
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -589,7 +575,7 @@ def update_index(
         raise CorpusNotFoundError(corpus_dir)
     limits = ExtractionLimits.resolve(timeout_s, max_memory_mb)
     workers = max(1, workers or os.cpu_count() or 1)
-    extractor = extractor or _default_extractor()
+    extractor = extractor or default_extractor()
     summary = IndexSummary(started=_now(), strict=strict)
     clock = time.monotonic()
 

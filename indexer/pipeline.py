@@ -6,6 +6,7 @@ reports, findings, passages (segmentation) → tags (tagging).
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from indexer.blocks import body_size, build_blocks
@@ -19,6 +20,7 @@ from indexer.tagging import get_tagger
 # `rapportsok index` then re-reads every file instead of keeping stale records.
 PIPELINE_VERSION = 2
 COVER_MAX_WORDS = 150
+PLACEHOLDER_TITLE = re.compile(r"^(untitled|uten tittel|microsoft (word|powerpoint) - .*|.*\.(docx?|pdf|indd|txt))$", re.I)
 
 
 def file_sha256(path: Path) -> str:
@@ -46,6 +48,14 @@ def _cover_title(page: list[Line], body: float) -> str | None:
     return title if 2 < len(title) < 200 else None
 
 
+def _meaningful_title(title: str | None) -> str | None:
+    """The PDF's metadata title, unless it is a tool's placeholder ("untitled", "Microsoft Word - x.docx")."""
+    title = (title or "").strip()
+    if not title or PLACEHOLDER_TITLE.match(title):
+        return None
+    return title
+
+
 def _is_word(word: str) -> bool:
     from indexer.lexicon import get_lexicon
 
@@ -68,13 +78,14 @@ def extract_document(path: Path | str, source_name: str | None = None) -> Docume
     pages = remove_contents(remove_running_lines(pdf.pages))
     body = body_size(pages)
     cover = pdf.pages[0] if _is_cover(pdf.pages[0], pdf.page_count) else None
+    metadata_title = _meaningful_title(pdf.title)
     title = (
         (_cover_title(cover, body) if cover else None)
-        or (pdf.title or "").strip()
+        or metadata_title
         or path.stem.replace("_", " ")
     )
     blocks, footnotes = build_blocks(pages[1:] if cover else pages, _is_word)
-    if not cover and not pdf.title:
+    if not cover and not metadata_title:
         first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
         title = first_heading or title
     cover_text = " ".join(line.text for line in cover) if cover else ""

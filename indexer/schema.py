@@ -184,9 +184,21 @@ def _item_entry(
         "position": position,
         "section": item.section or None,
         "chapter": item.chapter or None,
+        **_item_theme(common, item),
         **extra,
         **_analyzed("text", item.text),
     }
+
+
+def _item_theme(common: dict[str, Any], item: Finding | Passage) -> dict[str, Any]:
+    """A stand-alone report's themes are its chapters: each finding or passage carries its own.
+
+    A compilation report has one theme, which every item inherits unchanged.
+    """
+    themes = (common.get("theme") or "").split(FACET_SEPARATOR)
+    if len(themes) > 1 and item.chapter in themes:
+        return {"theme": item.chapter, "_stored_theme": item.chapter}
+    return {}
 
 
 def manifest_entry(source: str, sha256: str, manifest: dict[str, Any]) -> dict[str, Any]:
