@@ -66,12 +66,11 @@ def _split_footnotes(page: list[Line], body: float) -> tuple[list[Line], list[li
     seen_body = False
     for line in page:
         if seen_body and _is_footnote_area(line, body):
-            if FOOTNOTE_START.match(line.text) or not notes:
-                if FOOTNOTE_START.match(line.text):
-                    notes.append([line])
-                    continue
-            elif notes and abs(line.size - notes[-1][-1].size) < 0.6:
-                notes[-1].append(line)
+            if FOOTNOTE_START.match(line.text):
+                notes.append([line])
+                continue
+            if notes and abs(line.size - notes[-1][-1].size) < 0.6:
+                notes[-1].append(line)  # a footnote running over several lines
                 continue
         if line.size >= body * 0.9:
             seen_body = True
@@ -116,10 +115,9 @@ class BlockBuilder:
         marker = None
         text = line.text
         if kind == "item":
-            match = BULLET.match(text) or NUMBERED.match(text)
-            marker = match.group(1) if BULLET.match(text) else match.group(0).strip()
-            if BULLET.match(text):
-                marker = "•"
+            bullet = BULLET.match(text)
+            match = bullet or NUMBERED.match(text)
+            marker = "•" if bullet else match.group(0).strip()
             text = text[match.end():]
         block = Block(kind=kind, text=text, page=line.page, level=level, marker=marker, lines=[line])
         self.blocks.append(block)
