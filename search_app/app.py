@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Flask
 
 from indexer.cli import DEFAULT_CORPUS, DEFAULT_INDEX_DIR
-from search_app import api, pdf
+from search_app import api, pdf, web
 from search_app.backend import EXTENSION_KEY, SearchBackend
 from search_app.errors import register_error_handlers
 from search_app.request_log import register_request_log
@@ -22,7 +22,7 @@ from search_app.response_headers import register_response_headers
 
 def blueprints() -> list[Blueprint]:
     """Every part of the site, in registration order."""
-    return [api.blueprint, pdf.blueprint]
+    return [api.blueprint, pdf.blueprint, web.blueprint]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -1,0 +1,166 @@
+"""Search hits as CSV, RIS and BibTeX, for spreadsheets and reference managers.
+
+One row or record per hit (a finding or passage), carrying what a citation
+needs: the hit's text, the report's title, its contractors as authors, year,
+publication date, section, page, source file and a link to the page in the PDF.
+Nothing here knows about Flask; the view passes the hits and how to link them.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    id: str
+    kind: str
+    text: str
+    title: str
+    contractors: tuple[str, ...]
+    commissioner: str
+    year: str
+    published: str
+    section: str
+    page: str
+    source: str
+    url: str
+
+
+def _text(value: Any) -> str:
+    # Exports are line-based formats: a value never spans lines.
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def export_rows(hits: Iterable[dict[str, Any]], link: Callable[[dict[str, Any]], str]) -> list[ExportRow]:
+    """Rows from search hits (as ``/api/search`` returns them); ``link`` gives a hit's PDF URL."""
+    rows = []
+    for hit in hits:
+        report = hit.get("report") or {}
+        rows.append(
+            ExportRow(
+                id=_text(hit.get("id")),
+                kind=_text(hit.get("kind")),
+                text=_text(hit.get("text")),
+                title=_text(report.get("title")),
+                contractors=tuple(_text(c) for c in report.get("contractors") or [] if _text(c)),
+                commissioner=_text(report.get("commissioner")),
+                year=_text(report.get("year")),
+                published=_text(report.get("published")),
+                section=_text(hit.get("section")),
+                page=_text(hit.get("page")),
+                source=_text(report.get("source")),
+                url=link(hit),
+            )
+        )
+    return rows
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+CSV_COLUMNS = ("text", "kind", "title", "contractors", "commissioner", "year", "published",
+               "section", "page", "source", "url")
+# Several contractors share one cell.
+CSV_LIST_SEPARATOR = "; "
+
+
+def to_csv(rows: list[ExportRow]) -> str:
+    """Comma-separated, a header row, UTF-8 with a byte order mark so Excel reads æøå."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        values = {**asdict(row), "contractors": CSV_LIST_SEPARATOR.join(row.contractors)}
+        writer.writerow([values[column] for column in CSV_COLUMNS])
+    return "\ufeff" + out.getvalue()
+
+
+# --- RIS ------------------------------------------------------------------------------
+
+
+def _ris_record(row: ExportRow) -> list[str]:
+    tags: list[tuple[str, str]] = [("TY", "RPRT"), ("ID", row.id), ("TI", row.title)]
+    tags += [("AU", contractor) for contractor in row.contractors]
+    tags += [
+        ("PY", row.year),
+        # RIS dates are YYYY/MM/DD/ with empty parts for what is unknown.
+        ("DA", "/".join((row.published.split("-") + ["", ""])[:3]) + "/" if row.published else ""),
+        ("AB", row.text),
+        ("SE", row.section),
+        ("SP", row.page),
+        ("N1", f"Oppdragsgiver: {row.commissioner}" if row.commissioner else ""),
+        ("N1", f"Kildefil: {row.source}" if row.source else ""),
+        ("UR", row.url),
+    ]
+    return [f"{tag}  - {value}" for tag, value in tags if value] + ["ER  - "]
+
+
+def to_ris(rows: list[ExportRow]) -> str:
+    """RIS, one ``TY  - RPRT`` record per hit."""
+    lines = [line for row in rows for line in _ris_record(row) + [""]]
+    return "\r\n".join(lines)
+
+
+# --- BibTeX ---------------------------------------------------------------------------
+
+_BIBTEX_SPECIAL = re.compile(r"[\\{}&%$#_~^]")
+_BIBTEX_REPLACEMENTS = {
+    "\\": r"\textbackslash{}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def bibtex_escape(text: str) -> str:
+    """Text safe inside a braced BibTeX value: braces and LaTeX specials escaped."""
+    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_REPLACEMENTS.get(m.group(), "\\" + m.group()), text)
+
+
+def _bibtex_url(url: str) -> str:
+    # URL fields are read verbatim: only characters that would end the value are encoded.
+    return url.replace("{", "%7B").replace("}", "%7D").replace("\\", "%5C")
+
+
+def _bibtex_entry(row: ExportRow) -> str:
+    # Institutes are corporate authors: double braces keep BibTeX from splitting their names.
+    authors = " and ".join("{" + bibtex_escape(c) + "}" for c in row.contractors)
+    note = ", ".join(part for part in (
+        row.section and f"Seksjon: {row.section}",
+        row.page and f"s. {row.page}",
+        row.source and f"kildefil: {row.source}",
+    ) if part)
+    fields = [
+        ("title", "{" + bibtex_escape(row.title) + "}"),
+        ("author", authors),
+        ("institution", bibtex_escape(", ".join(row.contractors))),
+        ("year", row.year),
+        ("date", row.published),
+        ("pages", row.page),
+        ("note", bibtex_escape(note)),
+        ("abstract", bibtex_escape(row.text)),
+        ("url", _bibtex_url(row.url)),
+    ]
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
+    return f"@techreport{{rapportsok-{row.id},\n{body}\n}}\n"
+
+
+def to_bibtex(rows: list[ExportRow]) -> str:
+    """BibTeX, one ``@techreport`` entry per hit, keyed by the hit's id."""
+    return "\n".join(_bibtex_entry(row) for row in rows)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    render: Callable[[list[ExportRow]], str]
+    content_type: str
+
+
+EXPORT_FORMATS = {
+    "csv": ExportFormat(to_csv, "text/csv; charset=utf-8"),
+    "ris": ExportFormat(to_ris, "application/x-research-info-systems; charset=utf-8"),
+    "bib": ExportFormat(to_bibtex, "application/x-bibtex; charset=utf-8"),
+}

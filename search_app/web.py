@@ -1,0 +1,345 @@
+"""The search page researchers use: ``/``, ``/rapport/<id>`` and the exports.
+
+Every state of the page (query, filters, sort, kind, page) lives in the URL
+query string and is read with :func:`~search_app.params.parse_search_params`,
+so the page and ``/api/search`` accept the same parameters and any search can
+be bookmarked. Links and GET forms change the state; JavaScript is optional.
+
+Views ask :class:`~search_app.backend.SearchBackend` exactly as the API does.
+A feature the search module lacks (facets, report lookup …) is left out of the
+page, or explained on an HTML error page, instead of breaking it.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, Response, render_template, request, url_for
+from werkzeug.exceptions import NotFound as RoutingNotFound
+
+from search_app.backend import FeatureUnavailable, current_backend, has_function, search_supports
+from search_app.errors import HTTP_MESSAGES, ApiError, NotFound, error_response
+from search_app.export import EXPORT_FORMATS, export_rows
+from search_app.params import ALL_KINDS, DEFAULT_SIZE, MAX_PAGE, MAX_SIZE, SearchParams, parse_search_params
+from search_app.pdf import pdf_url
+from search_app.response_headers import API_PREFIX
+
+blueprint = Blueprint("web", __name__)
+
+# Exports hold the whole result set, not just one page, up to this many hits.
+EXPORT_LIMIT = 1000
+SIMILAR_LIMIT = 10
+# Facet values shown before the rest are folded away under «Vis alle».
+FACET_VISIBLE = 8
+# Page links on each side of the current page.
+PAGE_WINDOW = 2
+# Paths whose errors stay JSON even when nothing matched the URL.
+JSON_PREFIXES = (API_PREFIX, "/pdf/")
+
+# Facet key in the search answer -> field of SearchParams it filters on.
+FACET_FIELDS = {"theme": "themes", "contractor": "contractors", "year": "years"}
+FACET_LABELS = {"theme": "Tema", "contractor": "Oppdragstaker", "year": "År"}
+# The Norwegian spelling of each parameter value, as it is written into URLs.
+KIND_WORDS = {"finding": "funn", "passage": "avsnitt"}
+SORT_WORDS = {"relevance": "relevans", "newest": "nyeste"}
+KIND_CHOICES = [("Alle", ALL_KINDS), ("Funn", ("finding",)), ("Avsnitt", ("passage",))]
+SORT_CHOICES = [("Relevans", "relevance"), ("Nyeste", "newest")]
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One active filter, with the link that removes it."""
+
+    label: str
+    value: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a one-of-several control (sort, kind), as a link."""
+
+    label: str
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None  # None: a gap («…») between page numbers
+    url: str | None = None
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class PageState:
+    """The search as it stands in the URL, and the URLs of every change to it."""
+
+    params: SearchParams
+
+    def pairs(self, *, keep_page: bool = True) -> list[tuple[str, str]]:
+        """Query-string pairs, leaving out values at their default."""
+        p = self.params
+        pairs: list[tuple[str, str]] = [("q", p.query)] if p.query else []
+        pairs += [("theme", theme) for theme in p.themes]
+        pairs += [("contractor", contractor) for contractor in p.contractors]
+        pairs += [("year", str(year)) for year in p.years]
+        pairs += [(name, str(value)) for name, value in (("year_from", p.year_from), ("year_to", p.year_to)) if value]
+        if self.filters_kinds:
+            pairs += [("kind", KIND_WORDS[kind]) for kind in p.kinds]
+        if p.sort != "relevance":
+            pairs.append(("sort", SORT_WORDS[p.sort]))
+        if p.group_by_report:
+            pairs.append(("group", "rapport"))
+        if p.size != DEFAULT_SIZE:
+            pairs.append(("size", str(p.size)))
+        if keep_page and p.page != 1:
+            pairs.append(("page", str(p.page)))
+        return pairs
+
+    def changed(self, **changes: Any) -> "PageState":
+        """The state with ``changes``; any change but paging starts again at page 1."""
+        changes.setdefault("page", 1)
+        return PageState(dataclasses.replace(self.params, **changes))
+
+    def url(self, endpoint: str = "web.search_page", **changes: Any) -> str:
+        state = self.changed(**changes) if changes else self
+        query = urlencode(state.pairs())
+        return url_for(endpoint) + (f"?{query}" if query else "")
+
+    def export_url(self, extension: str) -> str:
+        query = urlencode(self.pairs(keep_page=False))
+        return url_for("web.export", extension=extension) + (f"?{query}" if query else "")
+
+    def hidden_fields(self, *leave_out: str) -> list[tuple[str, str]]:
+        """Pairs a GET form must carry so submitting it keeps the rest of the state."""
+        return [(name, value) for name, value in self.pairs(keep_page=False) if name not in leave_out]
+
+    @property
+    def filters_kinds(self) -> bool:
+        return set(self.params.kinds) != set(ALL_KINDS)
+
+    def sort_options(self) -> list[Choice]:
+        return [Choice(label, self.url(sort=sort), sort == self.params.sort) for label, sort in SORT_CHOICES]
+
+    def kind_options(self) -> list[Choice]:
+        current = set(self.params.kinds)
+        return [Choice(label, self.url(kinds=kinds), set(kinds) == current) for label, kinds in KIND_CHOICES]
+
+    # --- facets -------------------------------------------------------------
+
+    def selected(self, facet: str) -> tuple:
+        return getattr(self.params, FACET_FIELDS[facet])
+
+    def is_selected(self, facet: str, value: Any) -> bool:
+        return _facet_value(facet, value) in self.selected(facet)
+
+    def toggle_url(self, facet: str, value: Any) -> str:
+        """Adds the value to the facet's filter (OR within the facet), or removes it."""
+        value = _facet_value(facet, value)
+        selected = self.selected(facet)
+        if value in selected:
+            chosen = tuple(v for v in selected if v != value)
+        else:
+            chosen = selected + (value,)
+        return self.url(**{FACET_FIELDS[facet]: chosen})
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.chips())
+
+    def chips(self) -> list[Chip]:
+        chips = [
+            Chip(FACET_LABELS[facet], str(value), self.toggle_url(facet, value))
+            for facet in FACET_FIELDS
+            for value in self.selected(facet)
+        ]
+        if self.params.year_from:
+            chips.append(Chip("Fra år", str(self.params.year_from), self.url(year_from=None)))
+        if self.params.year_to:
+            chips.append(Chip("Til år", str(self.params.year_to), self.url(year_to=None)))
+        if self.filters_kinds:
+            shown = " og ".join(KIND_WORDS[kind] for kind in self.params.kinds)
+            chips.append(Chip("Type", shown, self.url(kinds=ALL_KINDS)))
+        return chips
+
+    def without_filters_url(self) -> str:
+        return self.url(themes=(), contractors=(), years=(), year_from=None, year_to=None, kinds=ALL_KINDS)
+
+    def with_query_url(self, query: str) -> str:
+        return self.url(query=query)
+
+    # --- paging ---------------------------------------------------------------
+
+    def last_page(self, total: int) -> int:
+        return max(1, min(MAX_PAGE, -(-total // self.params.size)))
+
+    def page_links(self, total: int) -> list[PageLink]:
+        """First, last and the pages around the current one, with gaps between."""
+        last, current = self.last_page(total), self.params.page
+        shown = sorted({1, last, *range(max(1, current - PAGE_WINDOW), min(last, current + PAGE_WINDOW) + 1)})
+        links: list[PageLink] = []
+        for number in shown:
+            if links and number - links[-1].number > 1:
+                links.append(PageLink(None))
+            links.append(PageLink(number, self.url(page=number), number == current))
+        return links
+
+
+def _facet_value(facet: str, value: Any) -> Any:
+    # Years are numbers in SearchParams; the search module may answer them as text.
+    return int(value) if facet == "year" else str(value)
+
+
+def _selected_first(state: PageState, facet: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Facet entries with the chosen values first, including chosen values the answer left out."""
+    listed = {_facet_value(facet, entry["value"]) for entry in entries}
+    missing = [{"value": value, "count": None} for value in state.selected(facet) if value not in listed]
+    chosen = [entry for entry in entries if state.is_selected(facet, entry["value"])]
+    return chosen + missing + [entry for entry in entries if not state.is_selected(facet, entry["value"])]
+
+
+def _facet_groups(state: PageState, facets: dict[str, Any]) -> list[dict[str, Any]]:
+    groups = []
+    for facet, label in FACET_LABELS.items():
+        entries = _selected_first(state, facet, list(facets.get(facet) or []))
+        if entries:
+            groups.append({"key": facet, "label": label, "entries": entries})
+    return groups
+
+
+# --- views ------------------------------------------------------------------------
+
+
+def _has_search(params: SearchParams) -> bool:
+    return bool(params.query.strip() or params.themes or params.contractors or params.years
+                or params.year_from or params.year_to)
+
+
+def _report_list() -> list[dict[str, Any]]:
+    """The reports for the front page, or none while the search module cannot list them."""
+    try:
+        return current_backend().list_reports()
+    except FeatureUnavailable:
+        return []
+
+
+@blueprint.get("/")
+def search_page() -> str:
+    params = parse_search_params(request.args)
+    state = PageState(params)
+    similar_to = request.args.get("lignende", "").strip()
+    if similar_to:
+        return _similar_page(state, similar_to)
+    if not _has_search(params):
+        return render_template("home.html", state=state, reports=_report_list())
+    body = current_backend().search(params)
+    return render_template(
+        "search.html",
+        state=state,
+        body=body,
+        hits=body.get("results") or [],
+        facet_groups=_facet_groups(state, body.get("facets") or {}),
+    )
+
+
+def _similar_page(state: PageState, finding_id: str) -> str:
+    backend = current_backend()
+    finding = backend.get_finding(finding_id)
+    if finding is None:
+        raise NotFound(f"Fant ikke funnet «{finding_id}».")
+    similar = backend.similar_findings(finding_id, SIMILAR_LIMIT)
+    return render_template("similar.html", state=state, finding=finding, hits=similar)
+
+
+@blueprint.get("/rapport/<report_id>")
+def report_page(report_id: str) -> str:
+    report = current_backend().get_report(report_id)
+    if report is None:
+        raise NotFound(f"Fant ikke rapporten «{report_id}».")
+    return render_template(
+        "report.html",
+        state=PageState(SearchParams()),
+        report=report,
+        findings=report.get("findings") or [],
+        chapters=_chapters(report),
+    )
+
+
+def _chapters(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The report's passages in runs that share a chapter, in document order."""
+    if report.get("chapters") is not None:
+        return list(report["chapters"])
+    passages = report.get("passages") or []
+    return [{"title": title, "passages": list(run)} for title, run in groupby(passages, key=lambda p: p.get("chapter"))]
+
+
+def collect_hits(params: SearchParams, limit: int = EXPORT_LIMIT) -> list[dict[str, Any]]:
+    """Every hit of the search, page by page, up to ``limit``."""
+    backend = current_backend()
+    hits: list[dict[str, Any]] = []
+    page = 1
+    while len(hits) < limit and page <= MAX_PAGE:
+        body = backend.search(dataclasses.replace(params, page=page, size=MAX_SIZE))
+        results = body.get("results") or []
+        hits += results
+        if not results or len(hits) >= (body.get("total") or 0):
+            break
+        page += 1
+    return hits[:limit]
+
+
+@blueprint.get("/eksport.<any(csv, ris, bib):extension>")
+def export(extension: str) -> Response:
+    export_format = EXPORT_FORMATS[extension]
+    hits = collect_hits(parse_search_params(request.args))
+    base = request.host_url.rstrip("/")
+    rows = export_rows(hits, lambda hit: base + (pdf_url(hit["report"].get("id"), hit.get("page")) or ""))
+    return Response(
+        export_format.render(rows),
+        content_type=export_format.content_type,
+        headers={"Content-Disposition": f'attachment; filename="rapportsok-treff.{extension}"'},
+    )
+
+
+@blueprint.context_processor
+def _template_helpers() -> dict[str, Any]:
+    return {
+        "pdf_url": pdf_url,
+        "can_sort": search_supports("sort"),
+        "facet_visible": FACET_VISIBLE,
+        "can_find_similar": has_function("get_finding") and has_function("similar_findings"),
+        "can_open_reports": has_function("get_report"),
+    }
+
+
+# --- errors as pages ------------------------------------------------------------------
+
+
+def _error_page(status: int, message: str) -> tuple[str, int]:
+    # The query is echoed back as a way out of a bad parameter, never the bad value itself.
+    query = request.args.get("q", "") if request.blueprint == blueprint.name else ""
+    state = PageState(SearchParams(query=query))
+    return render_template("error.html", state=state, status=status, message=message, query=query), status
+
+
+@blueprint.errorhandler(ApiError)
+def _page_error(exc: ApiError) -> tuple[str, int]:
+    return _error_page(exc.status, exc.message)
+
+
+def _unknown_path(exc: RoutingNotFound) -> tuple[str, int] | Response:
+    """A 404 page in Bokmål for browsers; the API and the PDF route keep their JSON."""
+    if request.path.startswith(JSON_PREFIXES):
+        return error_response(404, "not_found", HTTP_MESSAGES[404])
+    return _error_page(404, "Fant ikke siden du ba om. Kanskje adressen er skrevet feil?")
+
+
+@blueprint.record_once
+def _register_unknown_path_page(state: Any) -> None:
+    app: Flask = state.app
+    app.register_error_handler(RoutingNotFound, _unknown_path)
+
