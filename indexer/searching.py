@@ -1,13 +1,22 @@
-"""Search the index: free text and quoted phrases over findings and passages.
+"""Search the index: one module for the terminal, the JSON API and the web page.
 
-The user's words run through every analyzer the index was built with
-(mode="query"); each word becomes one clause over all ``text_*`` and
-``title_*`` fields with their boosts. Clauses are OR-ed, not AND-ed: a document
-matching more of the words ranks higher (its summed score is scaled by the
-share of words it matches). A quoted phrase is one clause, matched as a phrase
-on the exact fields.
+Entry points::
 
-The index is opened once per process and thread and refreshed when a new
+    search(index_dir, query, *, page, size, themes, contractors, years,
+           year_from, year_to, kinds, sort, group_by_report) -> SearchResponse
+    get_finding(index_dir, finding_id) -> dict | None
+    similar_findings(index_dir, finding_id, limit=5) -> list[dict]
+    list_reports(index_dir) -> list[dict]
+    get_report(index_dir, report_id) -> dict | None
+
+A search parses what was typed (:mod:`indexer.querylang`), builds Whoosh
+queries (:mod:`indexer.querybuild`), collects every matching document, applies
+the facet filters and counts (:mod:`indexer.facets`), sorts, groups, pages
+and highlights (:mod:`indexer.highlight`). Collecting all matches, not one
+page, is what makes exact facet counts and a correct total possible; the index
+of a report collection is small enough for that.
+
+The index is opened once per process and thread and reopened when a new
 commit has landed, so a long-running server sees each re-index.
 """
 from __future__ import annotations
@@ -15,34 +24,51 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import re
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+import weakref
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
+from typing import Any, TypeVar
 
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
-from whoosh.matching import Matcher, NullMatcher, ReadTooFar
 from whoosh.searching import Searcher
 
-from indexer.schema import (
-    INDEX_NAME,
-    KIND_FINDING,
-    PHRASE_SUFFIX,
-    SEARCHABLE_KINDS,
-    TITLE_BOOST,
-    analyzed_fields,
-)
+from indexer import lookup, morelike
+from indexer.contractors import ContractorNames
+from indexer.facets import FACETS, DocFacts, Filters, build_doc_facts, filter_and_count, make_filters
+from indexer.hits import PDF_URL_PREFIX, ReportInfo, SearchHit, SearchResponse, make_hit
+from indexer.querybuild import BuiltQuery, QueryBuilder
+from indexer.querylang import KIND_ALIASES, QueryError, parse_query
+from indexer.schema import INDEX_NAME, KIND_FINDING, SEARCHABLE_KINDS
 
-PDF_URL_PREFIX = "/pdf/"
-SNIPPET_CHARS = 240
+__all__ = [
+    "PDF_URL_PREFIX",
+    "IndexNotFoundError",
+    "QueryError",
+    "ReportInfo",
+    "SearchHit",
+    "SearchResponse",
+    "close_searchers",
+    "get_finding",
+    "get_report",
+    "get_searcher",
+    "list_reports",
+    "search",
+    "similar_findings",
+]
+
+EXIT_BAD_QUERY = 1
 EXIT_NO_INDEX = 2
+SORTS = {"relevance": "relevance", "relevans": "relevance", "newest": "newest", "nyeste": "newest"}
+# Query-time weights on top of the scores: a finding is what readers come for
+# (the index already boosts findings 2×); a footnote rarely answers anything.
+KIND_WEIGHTS = {KIND_FINDING: 1.0}
+SECTION_WEIGHTS = {"Fotnoter": 0.5}
 
-_PHRASE = re.compile(r'"([^"]*)"')
+T = TypeVar("T")
 
 
 class IndexNotFoundError(Exception):
@@ -54,230 +80,11 @@ class IndexNotFoundError(Exception):
         )
 
 
-@dataclass
-class ReportInfo:
-    id: str | None
-    title: str | None
-    theme: str | None
-    contractors: list[str]
-    commissioner: str | None
-    year: int | None
-    published: str | None
-    source: str | None
-    pdf_url: str | None
-
-
-@dataclass
-class SearchHit:
-    id: str
-    kind: str
-    text: str
-    highlight: str  # HTML: escaped text with <mark>…</mark> around matched words
-    score: float
-    section: str | None
-    page: int | None
-    report: ReportInfo
-
-
-@dataclass
-class SearchResponse:
-    query: str
-    total: int
-    page: int
-    size: int
-    took_ms: float
-    suggestion: str | None = None
-    results: list[SearchHit] = field(default_factory=list)
-    facets: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-# --- query building -----------------------------------------------------------
-
-
-class _WordCoordMatcher(Matcher):
-    """Union of one matcher per query word; score = sum × share of words matched."""
-
-    def __init__(self, matchers: list[Matcher], word_count: int):
-        self._matchers = matchers
-        self._word_count = word_count
-
-    def _active(self) -> list[Matcher]:
-        return [m for m in self._matchers if m.is_active()]
-
-    def _current(self) -> list[Matcher]:
-        active = self._active()
-        docnum = min(m.id() for m in active)
-        return [m for m in active if m.id() == docnum]
-
-    def is_active(self) -> bool:
-        return any(m.is_active() for m in self._matchers)
-
-    def id(self) -> int:
-        return min(m.id() for m in self._active())
-
-    def next(self) -> bool:
-        if not self.is_active():
-            raise ReadTooFar
-        for m in self._current():
-            m.next()
-        return False
-
-    def skip_to(self, docnum: int) -> None:
-        for m in self._active():
-            if m.id() < docnum:
-                m.skip_to(docnum)
-
-    def score(self) -> float:
-        current = self._current()
-        return sum(m.score() for m in current) * len(current) / self._word_count
-
-    def weight(self) -> float:
-        return sum(m.weight() for m in self._current())
-
-    def children(self) -> list[Matcher]:
-        return list(self._matchers)
-
-    def replace(self, minquality: float = 0) -> Matcher:
-        return self if self.is_active() else NullMatcher()
-
-    def reset(self) -> None:
-        for m in self._matchers:
-            m.reset()
-
-    def copy(self) -> "_WordCoordMatcher":
-        return _WordCoordMatcher([m.copy() for m in self._matchers], self._word_count)
-
-    def supports_block_quality(self) -> bool:
-        return False
-
-
-class WordCoordinatedOr(wq.Or):
-    """``Or`` over query words that rewards documents matching more of them."""
-
-    def _matcher(self, subs, searcher, context):
-        return _WordCoordMatcher([q.matcher(searcher, context) for q in subs], len(subs))
-
-
-def split_query(text: str) -> tuple[list[str], list[str]]:
-    """Quoted phrases and loose words; an unmatched quote is ignored."""
-    phrases = [p.strip() for p in _PHRASE.findall(text) if p.strip()]
-    rest = _PHRASE.sub(" ", text).replace('"', " ")
-    return phrases, rest.split()
-
-
-def _tokens(analyzer, text: str) -> list[str]:
-    return [token.text for token in analyzer(text, mode="query")]
-
-
-def _field_boosts() -> dict[str, float]:
-    boosts = {}
-    for suffix, boost in analyzed_fields().items():
-        boosts[f"text_{suffix}"] = boost
-        boosts[f"title_{suffix}"] = boost * TITLE_BOOST
-    return boosts
-
-
-def _is_stop_word(schema, word: str) -> bool:
-    """A word some analyzer drops (``og``, ``i``); the exact field still keeps it."""
-    return any(
-        not _tokens(schema[name].analyzer, word) for name in _field_boosts() if name in schema
-    )
-
-
-def _word_clause(schema, word: str) -> wq.Query | None:
-    terms = []
-    for fieldname, boost in _field_boosts().items():
-        if fieldname in schema:
-            for token in dict.fromkeys(_tokens(schema[fieldname].analyzer, word)):
-                terms.append(wq.Term(fieldname, token, boost=boost))
-    return wq.Or(terms) if terms else None
-
-
-def _phrase_clause(schema, phrase: str) -> wq.Query | None:
-    clauses = []
-    for prefix, boost in (("text", 1.0), ("title", TITLE_BOOST)):
-        fieldname = f"{prefix}_{PHRASE_SUFFIX}"
-        if fieldname not in schema:
-            continue
-        words = _tokens(schema[fieldname].analyzer, phrase)
-        if len(words) == 1:
-            clauses.append(wq.Term(fieldname, words[0], boost=boost))
-        elif words:
-            clauses.append(wq.Phrase(fieldname, words, boost=boost))
-    return wq.Or(clauses) if clauses else None
-
-
-def build_query(schema, text: str) -> wq.Query:
-    """The Whoosh query for what a user typed; ``NullQuery`` if nothing is searchable."""
-    phrases, words = split_query(text)
-    # Stop words would match nearly everything and drown the real words in the
-    # coordination; they only count when the query has nothing else.
-    content_words = [w for w in words if not _is_stop_word(schema, w)]
-    if content_words or phrases:
-        words = content_words
-    clauses = [_phrase_clause(schema, p) for p in phrases]
-    clauses += [_word_clause(schema, w) for w in words]
-    clauses = [c for c in clauses if c is not None]
-    if not clauses:
-        return wq.NullQuery
-    if len(clauses) == 1:
-        return clauses[0]
-    return WordCoordinatedOr(clauses)
-
-
-# --- highlighting ---------------------------------------------------------------
-
-
-def _match_spans(schema, text: str, terms: set[tuple[str, str]]) -> list[tuple[int, int]]:
-    spans = set()
-    for suffix in analyzed_fields():
-        fieldname = f"text_{suffix}"
-        wanted = {t for f, t in terms if f == fieldname}
-        if not wanted or fieldname not in schema:
-            continue
-        for token in schema[fieldname].analyzer(text, chars=True, mode="index"):
-            if token.text in wanted and hasattr(token, "startchar"):
-                spans.add((token.startchar, token.endchar))
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def highlight(schema, text: str, terms: set[tuple[str, str]], width: int = SNIPPET_CHARS) -> str:
-    """An HTML snippet of about ``width`` characters around the densest matches."""
-    spans = _match_spans(schema, text, terms)
-    start = 0
-    if spans and len(text) > width:
-        best = max(spans, key=lambda s: sum(1 for o in spans if s[0] <= o[0] < s[0] + width))
-        start = max(0, best[0] - width // 5)
-        while start > 0 and not text[start - 1].isspace():
-            start -= 1
-    end = min(len(text), start + width)
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    parts = ["…" if start > 0 else ""]
-    cursor = start
-    for span_start, span_end in spans:
-        if span_end <= start or span_start >= end:
-            continue
-        parts.append(html.escape(text[cursor:span_start]))
-        parts.append(f"<mark>{html.escape(text[span_start:span_end])}</mark>")
-        cursor = span_end
-    parts.append(html.escape(text[cursor:end]))
-    parts.append("…" if end < len(text) else "")
-    return "".join(parts).strip()
-
-
-# --- searching --------------------------------------------------------------------
+# --- the searcher and what is derived from it ---------------------------------------
 
 _local = threading.local()
+_derived: "weakref.WeakKeyDictionary[Searcher, dict[str, Any]]" = weakref.WeakKeyDictionary()
+_derived_lock = threading.Lock()
 
 
 def _cached_searchers() -> dict[str, Searcher]:
@@ -323,66 +130,180 @@ def close_searchers() -> None:
     cache.clear()
 
 
-def _report_info(fields: dict[str, Any]) -> ReportInfo:
-    report_id = fields.get("report_id")
-    pdf_url = None
-    if report_id:
-        # The web app serves a report's PDF at /pdf/<report id>.
-        pdf_url = PDF_URL_PREFIX + quote(report_id)
-        if fields.get("page"):
-            pdf_url += f"#page={fields['page']}"
-    return ReportInfo(
-        id=report_id,
-        title=fields.get("title"),
-        theme=fields.get("theme"),
-        contractors=list(fields.get("contractors") or []),
-        commissioner=fields.get("commissioner"),
-        year=fields.get("year"),
-        published=fields.get("published"),
-        source=fields.get("source"),
-        pdf_url=pdf_url,
-    )
+def _derived_for(searcher: Searcher, name: str, build: Callable[[], T]) -> T:
+    """A value computed from the searcher's documents once per searcher."""
+    with _derived_lock:
+        values = _derived.setdefault(searcher, {})
+        if name in values:
+            return values[name]
+    value = build()
+    with _derived_lock:
+        return _derived.setdefault(searcher, {}).setdefault(name, value)
+
+
+def _facts(searcher: Searcher) -> DocFacts:
+    return _derived_for(searcher, "facts", lambda: build_doc_facts(searcher))
+
+
+def _contractor_names(searcher: Searcher, facts: DocFacts) -> ContractorNames:
+    return _derived_for(searcher, "contractors", lambda: ContractorNames(facts.contractor_names))
+
+
+# --- searching ------------------------------------------------------------------------
+
+
+def _kinds(requested: Sequence[str], typed: Sequence[str]) -> list[str]:
+    kinds = [KIND_ALIASES.get(kind, kind) for kind in requested] or list(SEARCHABLE_KINDS)
+    if typed:
+        kinds = [kind for kind in kinds if kind in typed]
+    return list(dict.fromkeys(kinds))
+
+
+def _scored(searcher: Searcher, facts: DocFacts, built: BuiltQuery, kinds: list[str]) -> list[tuple[int, float]]:
+    """Every matching document of the kinds with its score, before the facet filters."""
+    if not kinds:
+        return []
+    kind_filter = wq.Or([wq.Term("kind", kind) for kind in kinds])
+    if built.positive is None:
+        excluded: set[int] = set()
+        if built.excluded is not None:
+            excluded = set(searcher.search(built.excluded, limit=None, scored=False).docs())
+        return [(docnum, 0.0) for docnum in facts.docnums(kinds) if docnum not in excluded]
+    # Not search_page(): it answers a page past the end with the last page.
+    results = searcher.search(built.positive, limit=None, filter=kind_filter, mask=built.excluded)
+    scored = []
+    for score, docnum in results.top_n:
+        weight = KIND_WEIGHTS.get(facts.kind[docnum], 1.0) * SECTION_WEIGHTS.get(facts.section[docnum], 1.0)
+        scored.append((docnum, score * weight))
+    return scored
+
+
+def _ordered(facts: DocFacts, scored: list[tuple[int, float]], sort: str, ranked: bool) -> list[tuple[int, float]]:
+    def document_order(docnum: int) -> tuple:
+        # Findings before passages, newest report first, then as printed.
+        return (facts.kind[docnum] != KIND_FINDING, _newest_key(facts, docnum), facts.report_id[docnum] or "", facts.position[docnum])
+
+    if sort == "newest":
+        return sorted(scored, key=lambda item: (_newest_key(facts, item[0]), -item[1], document_order(item[0])))
+    if not ranked:
+        return sorted(scored, key=lambda item: document_order(item[0]))
+    return sorted(scored, key=lambda item: (-item[1], document_order(item[0])))
+
+
+def _newest_key(facts: DocFacts, docnum: int) -> tuple[int, str]:
+    """Sorts newest first: «2019-11» after «2019-11-20», before «2019-10»; undated last."""
+    published = facts.published[docnum] or (str(facts.year[docnum]) if facts.year[docnum] else "")
+    # Descending string order via negated code points.
+    return (0 if published else 1, "".join(chr(0x10FFFF - ord(ch)) for ch in published))
+
+
+def _grouped(facts: DocFacts, ordered: list[tuple[int, float]]) -> list[tuple[int, float, int]]:
+    """The best hit of each report with how many more hits that report has."""
+    groups: dict[str | None, list] = {}
+    for docnum, score in ordered:
+        report = facts.report_id[docnum]
+        if report in groups:
+            groups[report][2] += 1
+        else:
+            groups[report] = [docnum, score, 0]
+    return [tuple(group) for group in groups.values()]  # type: ignore[misc]
+
+
+def _empty_facets() -> dict[str, list]:
+    return {facet: [] for facet in FACETS}
 
 
 def search(
     index_dir: Path | str,
     query: str,
     *,
-    limit: int = 10,
     page: int = 1,
-    kinds: tuple[str, ...] = SEARCHABLE_KINDS,
+    size: int = 10,
+    themes: Sequence[str] = (),
+    contractors: Sequence[str] = (),
+    years: Sequence[int] = (),
+    year_from: int | None = None,
+    year_to: int | None = None,
+    kinds: Sequence[str] = SEARCHABLE_KINDS,
+    sort: str = "relevance",
+    group_by_report: bool = False,
+    limit: int | None = None,
 ) -> SearchResponse:
-    """One page of hits for ``query`` among documents of the given kinds."""
+    """One page of hits for ``query``; ``limit`` is the former name of ``size``.
+
+    Raises :class:`QueryError` (message in Bokmål) for a query or filter that
+    cannot be searched, :class:`IndexNotFoundError` without an index.
+    """
     started = time.perf_counter()
-    limit = max(1, limit)
-    page = max(1, page)
+    size = max(1, int(limit if limit is not None else size))
+    page = max(1, int(page))
+    if sort not in SORTS:
+        raise QueryError(f"Ukjent sortering «{sort}». Bruk «relevans» eller «nyeste».")
+    parsed = parse_query(query)
     searcher = get_searcher(index_dir)
-    schema = searcher.schema
-    whoosh_query = build_query(schema, query)
-    response = SearchResponse(query=query, total=0, page=page, size=limit, took_ms=0.0)
-    if whoosh_query is not wq.NullQuery:
-        kind_filter = wq.Or([wq.Term("kind", kind) for kind in kinds])
-        # Not search_page(): it answers a page past the end with the last page.
-        results = searcher.search(whoosh_query, limit=page * limit, filter=kind_filter)
-        terms = set(whoosh_query.iter_all_terms())
-        response.total = len(results)
-        for hit in results[(page - 1) * limit : page * limit]:
-            fields = hit.fields()
-            text = fields.get("text") or ""
-            response.results.append(
-                SearchHit(
-                    id=fields["id"],
-                    kind=fields["kind"],
-                    text=text,
-                    highlight=highlight(schema, text, terms),
-                    score=round(hit.score, 4),
-                    section=fields.get("section"),
-                    page=fields.get("page"),
-                    report=_report_info(fields),
-                )
-            )
-    response.took_ms = round((time.perf_counter() - started) * 1000, 1)
+    facts = _facts(searcher)
+    year_ranges = list(parsed.year_ranges)
+    if year_from is not None or year_to is not None:
+        year_ranges.append((year_from, year_to))
+    filters: Filters = make_filters(
+        facts, [*themes, *parsed.themes], [*contractors, *parsed.contractors], list(years), year_ranges
+    )
+    built = QueryBuilder(searcher, _contractor_names(searcher, facts)).build(parsed)
+    response = SearchResponse(
+        query=query, total=0, page=page, size=size, took_ms=0.0, suggestion=built.suggestion, facets=_empty_facets()
+    )
+    browsing = built.positive is None
+    if browsing and filters.is_empty() and built.excluded is None and not parsed.kinds:
+        response.took_ms = _elapsed(started)
+        return response  # nothing asked for
+
+    scored = _scored(searcher, facts, built, _kinds(kinds, parsed.kinds))
+    score_of = dict(scored)
+    kept, response.facets = filter_and_count(facts, [docnum for docnum, _ in scored], filters)
+    ordered = _ordered(facts, [(docnum, score_of[docnum]) for docnum in kept], SORTS[sort], not browsing)
+    if group_by_report:
+        entries = _grouped(facts, ordered)
+    else:
+        entries = [(docnum, score, None) for docnum, score in ordered]
+    response.total = len(entries)
+    terms = built.highlight_terms()
+    for docnum, score, more in entries[(page - 1) * size : page * size]:
+        hit = make_hit(searcher.stored_fields(docnum), terms, score, theme=facts.theme[docnum])
+        hit.more_in_report = more
+        response.results.append(hit)
+    response.took_ms = _elapsed(started)
     return response
+
+
+def _elapsed(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+# --- findings and reports -----------------------------------------------------------------
+
+
+def get_finding(index_dir: Path | str, finding_id: str) -> dict[str, Any] | None:
+    """A finding with its report, or ``None`` for an unknown id."""
+    searcher = get_searcher(index_dir)
+    return lookup.finding(searcher, _facts(searcher), finding_id)
+
+
+def similar_findings(index_dir: Path | str, finding_id: str, limit: int = 5) -> list[dict[str, Any]]:
+    """Findings (then passages) most like the given finding, itself left out."""
+    searcher = get_searcher(index_dir)
+    return morelike.similar_findings(searcher, _facts(searcher), finding_id, limit=limit)
+
+
+def list_reports(index_dir: Path | str) -> list[dict[str, Any]]:
+    """Every report, newest first, each with ``finding_count``."""
+    searcher = get_searcher(index_dir)
+    return lookup.list_reports(searcher, _facts(searcher))
+
+
+def get_report(index_dir: Path | str, report_id: str) -> dict[str, Any] | None:
+    """A report with its findings and passages in order, or ``None``."""
+    searcher = get_searcher(index_dir)
+    return lookup.get_report(searcher, _facts(searcher), report_id)
 
 
 # --- command line -------------------------------------------------------------------
@@ -395,6 +316,8 @@ def _terminal_text(snippet: str, emphasis: bool) -> str:
 
 def format_hits(response: SearchResponse, emphasis: bool = False) -> str:
     lines = [f"{response.total} treff for «{response.query}» ({response.took_ms:.0f} ms)"]
+    if response.suggestion:
+        lines.append(f"Viser treff for «{response.suggestion}».")
     first = (response.page - 1) * response.size
     for number, hit in enumerate(response.results, start=first + 1):
         kind = "funn" if hit.kind == KIND_FINDING else "tekst"
@@ -418,10 +341,13 @@ def format_hits(response: SearchResponse, emphasis: bool = False) -> str:
 
 def run_search_command(args: argparse.Namespace) -> int:
     try:
-        response = search(args.index_dir, args.query, limit=args.limit)
+        response = search(args.index_dir, args.query, size=args.limit)
     except IndexNotFoundError as exc:
         print(exc, file=sys.stderr)
         return EXIT_NO_INDEX
+    except QueryError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_QUERY
     if args.json:
         json.dump(response.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

@@ -12,7 +12,7 @@ import pytest
 
 from indexer.cli import main as cli_main
 from indexer.indexing import update_index
-from indexer.searching import SearchHit, close_searchers, search, split_query
+from indexer.searching import SearchHit, close_searchers, search
 
 UNGE = "Unge i utsatte boområder – en kunnskapsoversikt"
 BOSETTING = "Kunnskap om bosetting av flyktninger"
@@ -120,10 +120,6 @@ def test_words_that_match_nothing_give_an_empty_answer(corpus_index):
     response = search(corpus_index, "xqzwv")
     assert response.total == 0 and response.results == []
     assert search(corpus_index, '   ""  ').total == 0
-
-
-def test_split_query_keeps_phrases_and_ignores_a_stray_quote():
-    assert split_query('bolig "i arbeid" tolk"') == (["i arbeid"], ["bolig", "tolk"])
 
 
 def test_search_command_prints_the_api_json(corpus_index, capsys):

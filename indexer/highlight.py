@@ -1,0 +1,80 @@
+"""Snippets with the matched words marked, safe to put into HTML.
+
+The stored text runs through the index's own analyzers with ``chars=True``;
+every word whose tokens include one of the query's terms for that field is
+marked. So the marks follow the search itself: ``bolig`` marks
+``Boligmangel`` (a compound part), ``flyktningenes`` marks ``flyktninger``
+(the lemma), ``maloppnaelse`` marks ``måloppnåelse`` (the folded spelling).
+
+Everything except the ``<mark>`` tags is HTML-escaped. A finding is shown
+whole; a passage as a window of about :data:`SNIPPET_CHARS` characters around
+the densest cluster of marks.
+"""
+from __future__ import annotations
+
+import html
+
+from indexer.analysis import ANALYZED_FIELDS, analyzer_for
+
+SNIPPET_CHARS = 240
+ELLIPSIS = "…"
+
+Span = tuple[int, int]
+
+
+def match_spans(text: str, terms: set[tuple[str, str]], prefix: str = "text") -> list[Span]:
+    """Character spans of the words in ``text`` that carry one of ``terms``, merged."""
+    spans: set[Span] = set()
+    for suffix in ANALYZED_FIELDS:
+        wanted = {term for fieldname, term in terms if fieldname == f"{prefix}_{suffix}"}
+        if not wanted:
+            continue
+        for token in analyzer_for(suffix)(text, chars=True, mode="index"):
+            if token.text in wanted:
+                spans.add((token.startchar, token.endchar))
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _window(text: str, spans: list[Span], width: int) -> tuple[int, int]:
+    """Start and end of the ``width`` characters holding the most distinct marked words."""
+    if len(text) <= width:
+        return 0, len(text)
+    start = 0
+    if spans:
+
+        def richness(first: Span) -> tuple[int, int]:
+            inside = [s for s in spans if first[0] <= s[0] and s[1] <= first[0] + width]
+            return len({text[a:b].lower() for a, b in inside}), len(inside)
+
+        best = max(spans, key=richness)
+        start = max(0, best[0] - width // 5)
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+    end = min(len(text), start + width)
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def highlight(text: str, terms: set[tuple[str, str]], width: int | None = SNIPPET_CHARS) -> str:
+    """HTML of ``text`` (whole, or a window of ``width``) with matched words in ``<mark>``."""
+    spans = match_spans(text, terms)
+    start, end = (0, len(text)) if width is None else _window(text, spans, width)
+    parts = [ELLIPSIS if start > 0 else ""]
+    cursor = start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        parts.append(html.escape(text[cursor:span_start]))
+        parts.append(f"<mark>{html.escape(text[span_start:span_end])}</mark>")
+        cursor = span_end
+    parts.append(html.escape(text[cursor:end]))
+    parts.append(ELLIPSIS if end < len(text) else "")
+    return "".join(parts).strip()
