@@ -664,5 +664,16 @@ def run_index_command(args: argparse.Namespace) -> int:
         progress.close()
         print("Avbrutt; indeksen er som før kjøringen.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as exc:
+        # A full disk or a read-only index folder: the commit never happened, so the
+        # previous index is untouched. Say so plainly instead of a traceback.
+        progress.close()
+        print(
+            f"Kunne ikke skrive indeksen i {args.index_dir}: {exc.strerror or exc}. "
+            "Indeksen er som før kjøringen. "
+            f"(Could not write the index in {args.index_dir}; the previous index is unchanged.)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     print(render_summary(summary))
     return summary.exit_code
