@@ -17,7 +17,7 @@ from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, render_template, request, url_for
+from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
 from werkzeug.exceptions import NotFound as RoutingNotFound
 
 from search_app.backend import FeatureUnavailable, current_backend, has_function, search_supports
@@ -305,6 +305,12 @@ def export(extension: str) -> Response:
     )
 
 
+@blueprint.get("/favicon.ico")
+def favicon() -> Response:
+    # Browsers ask for /favicon.ico whatever the page links; the icon is an SVG.
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @blueprint.context_processor
 def _template_helpers() -> dict[str, Any]:
     return {
@@ -326,9 +332,22 @@ def _error_page(status: int, message: str) -> tuple[str, int]:
     return render_template("error.html", state=state, status=status, message=message, query=query), status
 
 
+# What the page calls each parameter, for messages about a bad value.
+PARAMETER_LABELS = {"page": "Side", "size": "Treff per side", "year": "År", "year_from": "Fra år",
+                    "year_to": "Til år", "kind": "Vis", "sort": "Sorter", "theme": "Tema",
+                    "contractor": "Oppdragstaker", "group": "Gruppering"}
+
+
+def _in_page_words(message: str) -> str:
+    message = message.replace(" («q»)", "")  # «Søket («q») er for langt»: the box needs no name
+    for name, label in PARAMETER_LABELS.items():
+        message = message.replace(f"«{name}»", f"«{label}»")
+    return message
+
+
 @blueprint.errorhandler(ApiError)
 def _page_error(exc: ApiError) -> tuple[str, int]:
-    return _error_page(exc.status, exc.message)
+    return _error_page(exc.status, _in_page_words(exc.message))
 
 
 def _unknown_path(exc: RoutingNotFound) -> tuple[str, int] | Response:
