@@ -1,9 +1,7 @@
 """The JSON API and the PDF route, through Flask's test client.
 
 One index is built per session from a copy of the bundled corpus (plus one
-unreadable file, so the health check has a failure to report). Tests of
-endpoints that need a function the search module does not offer yet are marked
-xfail for exactly that missing function or option.
+unreadable file, so the health check has a failure to report).
 """
 from __future__ import annotations
 
@@ -28,7 +26,6 @@ from referencing.jsonschema import DRAFT4
 from indexer import searching
 from indexer.indexing import update_index
 from search_app import create_app
-from search_app.backend import has_function, search_supports
 from search_app.params import MAX_QUERY_CHARS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,21 +35,6 @@ SECRET_TEXT = b"%PDF-1.4 skal aldri serveres"
 NOT_A_PDF_IN_CORPUS = "notater.txt"
 # A word with findings and passages in several reports and years of the sample corpus.
 QUERY = "flyktninger"
-
-
-def needs_option(option: str, run: bool = True) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(
-        not search_supports(option),
-        reason=f"indexer.searching.search has no {option}= option yet",
-        strict=False,
-        run=run,
-    )
-
-
-def needs_function(name: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(
-        not has_function(name), reason=f"indexer.searching has no {name}() yet", strict=False
-    )
 
 
 # --- fixtures ---------------------------------------------------------------------
@@ -132,10 +114,6 @@ def test_pages_do_not_overlap_and_size_is_respected(client):
     assert ids_second and not ids_first & ids_second
 
 
-@pytest.mark.xfail(
-    reason="indexer.searching.search answers a page past the end with the last page (Whoosh search_page clamps)",
-    strict=False,
-)
 def test_page_past_the_end_is_empty(client):
     total = search(client, q=QUERY)["total"]
     beyond = search(client, q=QUERY, size=100, page=1000)
@@ -207,7 +185,6 @@ def _all(client, **params) -> dict:
     return search(client, q=QUERY, size=100, **params)
 
 
-@needs_option("years")
 def test_year_filter_keeps_only_that_year(client, query_hits):
     year = next(hit["report"]["year"] for hit in query_hits if hit["report"]["year"])
     body = _all(client, year=year)
@@ -215,7 +192,6 @@ def test_year_filter_keeps_only_that_year(client, query_hits):
     assert {hit["report"]["year"] for hit in body["results"]} == {year}
 
 
-@needs_option("year_from")
 def test_year_range_is_inclusive(client, query_hits):
     years = sorted({hit["report"]["year"] for hit in query_hits if hit["report"]["year"]})
     low, high = years[0], years[-1]
@@ -225,7 +201,6 @@ def test_year_range_is_inclusive(client, query_hits):
     assert everything["total"] >= body["total"]
 
 
-@needs_option("themes")
 def test_theme_filter_is_or_within_and_and_across_facets(client, query_hits):
     themes = list(dict.fromkeys(hit["report"]["theme"] for hit in query_hits if hit["report"]["theme"]))
     assert themes
@@ -241,7 +216,6 @@ def test_theme_filter_is_or_within_and_and_across_facets(client, query_hits):
         assert {hit["report"]["year"] for hit in both["results"]} == {year}
 
 
-@needs_option("contractors")
 def test_contractor_filter_keeps_reports_by_that_institute(client, query_hits):
     contractor = next(c for hit in query_hits for c in hit["report"]["contractors"])
     body = _all(client, contractor=contractor)
@@ -249,14 +223,12 @@ def test_contractor_filter_keeps_reports_by_that_institute(client, query_hits):
     assert all(contractor in hit["report"]["contractors"] for hit in body["results"])
 
 
-@needs_option("sort")
 def test_newest_first(client):
     body = _all(client, sort="newest")
     years = [hit["report"]["year"] or 0 for hit in body["results"]]
     assert years == sorted(years, reverse=True)
 
 
-@needs_option("group_by_report")
 def test_grouping_gives_one_hit_per_report(client):
     body = _all(client, group="report")
     report_ids = [hit["report"]["id"] for hit in body["results"]]
@@ -265,8 +237,6 @@ def test_grouping_gives_one_hit_per_report(client):
 
 def test_facet_counts_match_filtered_totals(client):
     body = _all(client)
-    if not body["facets"]:
-        pytest.xfail("indexer.searching.search returns no facets yet")
     assert set(body["facets"]) == {"theme", "contractor", "year"}
     year_facet = body["facets"]["year"]
     assert year_facet and all(entry["count"] > 0 for entry in year_facet)
@@ -277,7 +247,6 @@ def test_facet_counts_match_filtered_totals(client):
 # --- findings, reports and the PDF -------------------------------------------------------
 
 
-@needs_function("get_report")
 def test_pdf_url_serves_the_report_pdf(client, query_hits):
     url = urlsplit(query_hits[0]["report"]["pdf_url"])
     assert url.fragment == f"page={query_hits[0]['page']}"
@@ -299,8 +268,6 @@ def test_pdf_route_serves_the_source_the_index_names_with_ranges(client, monkeyp
         assert part.status_code == 206 and part.get_data() == b"%PDF"
 
 
-@needs_function("get_finding")
-@needs_function("similar_findings")
 def test_finding_has_its_report_and_similar_findings(client):
     hit = search(client, q=QUERY, kind="finding")["results"][0]
     body = get_json(client, f"/api/findings/{hit['id']}")
@@ -311,13 +278,11 @@ def test_finding_has_its_report_and_similar_findings(client):
     assert hit["id"] not in {similar["id"] for similar in body["similar"]}
 
 
-@needs_function("get_finding")
 def test_unknown_finding_is_404(client):
     body = get_json(client, "/api/findings/0000000000000000", 404)
     assert body["error"]["code"] == "not_found"
 
 
-@needs_function("list_reports")
 def test_report_list_counts_findings(client):
     body = get_json(client, "/api/reports")
     health = get_json(client, "/api/health")
@@ -327,7 +292,6 @@ def test_report_list_counts_findings(client):
         assert report["pdf_url"].startswith(f"/pdf/{report['id']}")
 
 
-@needs_function("get_report")
 def test_report_has_its_findings_in_order_and_passages_by_chapter(client):
     hits = search(client, q=QUERY, kind="finding", size=100)["results"]
     report_id = hits[0]["report"]["id"]
@@ -342,7 +306,6 @@ def test_report_has_its_findings_in_order_and_passages_by_chapter(client):
     assert all(a != b for a, b in zip(titles, titles[1:]))
 
 
-@needs_function("get_report")
 def test_unknown_report_is_404(client):
     assert get_json(client, "/api/reports/0000000000000000", 404)["error"]["code"] == "not_found"
     assert get_json(client, "/pdf/0000000000000000", 404)["error"]["code"] == "not_found"
@@ -530,14 +493,9 @@ def assert_matches_openapi(openapi: dict, path: str, response) -> None:
 )
 def test_responses_match_the_openapi_schemas(client, openapi, path, url):
     response = client.get(url)
-    if response.status_code == 501:
-        pytest.xfail(response.get_json()["error"]["message"])
     assert_matches_openapi(openapi, path, response)
 
 
-@needs_function("get_finding")
-@needs_function("get_report")
-@needs_function("similar_findings")
 def test_found_finding_and_report_match_the_openapi_schemas(client, openapi, query_hits):
     hit = next(hit for hit in query_hits if hit["kind"] == "finding")
     for path, url in [
@@ -600,12 +558,6 @@ def test_no_query_or_paging_garbage_causes_a_server_error(app, q, page, size, ki
 
 # Not run while the options are missing: a failing Hypothesis test makes pytest import
 # libcst, whose DeprecationWarning is an error under this project's warning filter.
-@needs_option("themes", run=False)
-@needs_option("contractors", run=False)
-@needs_option("years", run=False)
-@needs_option("year_from", run=False)
-@needs_option("sort", run=False)
-@needs_option("group_by_report", run=False)
 @SERVER_SAFE
 @given(
     q=QUERY_TEXT,
