@@ -297,7 +297,13 @@ def export(extension: str) -> Response:
     export_format = EXPORT_FORMATS[extension]
     hits = collect_hits(parse_search_params(request.args))
     base = request.host_url.rstrip("/")
-    rows = export_rows(hits, lambda hit: base + (pdf_url(hit["report"].get("id"), hit.get("page")) or ""))
+
+    def absolute_pdf_url(hit: dict[str, Any]) -> str:
+        # Absolute, because the file is read outside the site (reference manager, spreadsheet).
+        url = pdf_url((hit.get("report") or {}).get("id"), hit.get("page"))
+        return base + url if url else ""
+
+    rows = export_rows(hits, absolute_pdf_url)
     return Response(
         export_format.render(rows),
         content_type=export_format.content_type,
