@@ -6,12 +6,15 @@ and an optional *context* query over what the document inherits from its
 report (title, contractors). A document matches when any unit matches;
 
     score = (sum of matching sub-scores) × (covered units / all units) ** power
+            × (1 + context_bonus × (units matched in context / all units) ** 2)
 
 where a unit counts as covered (1.0) when its core matches and only partly
 (``context_coverage``) when just its context does. So a natural question needs
 no hard AND, a document with more of the words ranks higher, and a word found
 only in the report's title helps without letting every passage of that report
-outrank the passages that actually say it.
+outrank the passages that actually say it. The last factor lifts documents of
+a report whose title says much of what was asked: little for one word of a
+long question, a lot when the title is the question.
 """
 from __future__ import annotations
 
@@ -22,40 +25,59 @@ from whoosh import query as wq
 from whoosh.matching import Matcher, NullMatcher, ReadTooFar
 
 
+CORE, CONTEXT, WEAK_CONTEXT = "core", "context", "weak_context"
+
+
 @dataclass(frozen=True)
 class Unit:
+    """One thing the user asked for. ``weak_context`` is context matched only
+    loosely (a synonym or compound part in the title): it covers the unit like
+    context but does not earn the context bonus."""
+
     core: wq.Query
     context: wq.Query | None = None
+    weak_context: wq.Query | None = None
 
-    def queries(self) -> Iterator[tuple[wq.Query, bool]]:
-        yield self.core, True
+    def queries(self) -> Iterator[tuple[wq.Query, str]]:
+        yield self.core, CORE
         if self.context is not None:
-            yield self.context, False
+            yield self.context, CONTEXT
+        if self.weak_context is not None:
+            yield self.weak_context, WEAK_CONTEXT
 
 
 class CoordinatedQuery(wq.Query):
     """Units OR-ed, scaled by the share of units a document covers."""
 
-    def __init__(self, units: list[Unit], context_coverage: float = 0.5, power: float = 1.0, boost: float = 1.0):
+    def __init__(
+        self,
+        units: list[Unit],
+        context_coverage: float = 0.5,
+        power: float = 1.0,
+        context_bonus: float = 0.0,
+        boost: float = 1.0,
+    ):
         self.units = list(units)
         self.context_coverage = context_coverage
         self.power = power
+        self.context_bonus = context_bonus
         self.boost = boost
 
+    def _settings(self) -> tuple:
+        return (self.context_coverage, self.power, self.context_bonus, self.boost)
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.units!r}, context_coverage={self.context_coverage}, power={self.power})"
+        return f"{type(self).__name__}({self.units!r}, settings={self._settings()})"
 
     def __eq__(self, other: object) -> bool:
         return (
             type(other) is type(self)
             and self.units == other.units  # type: ignore[attr-defined]
-            and self.context_coverage == other.context_coverage  # type: ignore[attr-defined]
-            and self.power == other.power  # type: ignore[attr-defined]
-            and self.boost == other.boost  # type: ignore[attr-defined]
+            and self._settings() == other._settings()  # type: ignore[attr-defined]
         )
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, tuple(self.units), self.context_coverage, self.power, self.boost))
+        return hash((type(self).__name__, tuple(self.units), self._settings()))
 
     def is_leaf(self) -> bool:
         return False
@@ -66,8 +88,11 @@ class CoordinatedQuery(wq.Query):
                 yield q
 
     def _rebuilt(self, fn: Callable[[wq.Query], wq.Query]) -> "CoordinatedQuery":
-        units = [Unit(fn(u.core), fn(u.context) if u.context is not None else None) for u in self.units]
-        return type(self)(units, self.context_coverage, self.power, self.boost)
+        units = [
+            Unit(*(fn(q) if q is not None else None for q in (u.core, u.context, u.weak_context)))
+            for u in self.units
+        ]
+        return type(self)(units, *self._settings())
 
     def apply(self, fn: Callable[[wq.Query], wq.Query]) -> "CoordinatedQuery":
         return self._rebuilt(fn)
@@ -84,28 +109,38 @@ class CoordinatedQuery(wq.Query):
     def matcher(self, searcher, context=None) -> Matcher:
         entries = []
         for number, unit in enumerate(self.units):
-            for q, is_core in unit.queries():
+            for q, role in unit.queries():
                 m = q.matcher(searcher, context)
                 if m.is_active():
-                    entries.append((number, 1.0 if is_core else self.context_coverage, m))
+                    entries.append((number, role, m))
         if not entries:
             return NullMatcher()
-        return CoordinatedMatcher(entries, len(self.units), self.power, self.boost)
+        return CoordinatedMatcher(entries, len(self.units), self.context_coverage, self.power, self.context_bonus, self.boost)
 
 
 class CoordinatedMatcher(Matcher):
     """Walks the union of the unit matchers; see :class:`CoordinatedQuery` for the score."""
 
-    def __init__(self, entries: list[tuple[int, float, Matcher]], unit_count: int, power: float, boost: float = 1.0):
+    def __init__(
+        self,
+        entries: list[tuple[int, str, Matcher]],
+        unit_count: int,
+        context_coverage: float,
+        power: float,
+        context_bonus: float = 0.0,
+        boost: float = 1.0,
+    ):
         self._entries = entries
         self._unit_count = unit_count
+        self._context_coverage = context_coverage
         self._power = power
+        self._context_bonus = context_bonus
         self._boost = boost
 
-    def _active(self) -> list[tuple[int, float, Matcher]]:
+    def _active(self) -> list[tuple[int, str, Matcher]]:
         return [e for e in self._entries if e[2].is_active()]
 
-    def _current(self) -> list[tuple[int, float, Matcher]]:
+    def _current(self) -> list[tuple[int, str, Matcher]]:
         active = self._active()
         docnum = min(e[2].id() for e in active)
         return [e for e in active if e[2].id() == docnum]
@@ -130,12 +165,19 @@ class CoordinatedMatcher(Matcher):
 
     def score(self) -> float:
         coverage: dict[int, float] = {}
+        in_context: set[int] = set()
         total = 0.0
-        for unit, weight, m in self._current():
+        for unit, role, m in self._current():
             total += m.score()
+            weight = 1.0 if role == CORE else self._context_coverage
             coverage[unit] = max(coverage.get(unit, 0.0), weight)
+            if role == CONTEXT:
+                in_context.add(unit)
         share = sum(coverage.values()) / self._unit_count
-        return self._boost * total * share**self._power
+        # The title must share at least two of the query's units to count:
+        # one word in a title says little about the report.
+        context_share = (len(in_context) - 1) / (self._unit_count - 1) if len(in_context) > 1 else 0.0
+        return self._boost * total * share**self._power * (1 + self._context_bonus * context_share**2)
 
     def weight(self) -> float:
         return sum(m.weight() for _, _, m in self._current())
@@ -152,7 +194,9 @@ class CoordinatedMatcher(Matcher):
 
     def copy(self) -> "CoordinatedMatcher":
         entries = [(u, w, m.copy()) for u, w, m in self._entries]
-        return CoordinatedMatcher(entries, self._unit_count, self._power, self._boost)
+        return CoordinatedMatcher(
+            entries, self._unit_count, self._context_coverage, self._power, self._context_bonus, self._boost
+        )
 
     def supports_block_quality(self) -> bool:
         return False

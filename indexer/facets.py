@@ -45,6 +45,7 @@ class DocFacts:
     position: list[int]
     theme_names: set[str] = field(default_factory=set)
     contractor_names: set[str] = field(default_factory=set)
+    section_names: set[str] = field(default_factory=set)
 
     def values(self, facet: str) -> set[str]:
         return self.theme_names if facet == "theme" else self.contractor_names
@@ -99,10 +100,11 @@ def build_doc_facts(searcher) -> DocFacts:
             theme.append(searcher.stored_fields(docnum).get("theme"))
     years = [y if isinstance(y, int) and MIN_YEAR <= y <= MAX_YEAR else None for y in _column(reader, "year", size)]
     contractors = [tuple(sorted(values)) for values in _multi_values(reader, "contractors", size)]
+    sections = _single_values(reader, "section", size)
     return DocFacts(
         kind=_single_values(reader, "kind", size),
         report_id=_single_values(reader, "report_id", size),
-        section=_single_values(reader, "section", size),
+        section=sections,
         theme=theme,
         contractors=contractors,
         year=years,
@@ -110,6 +112,7 @@ def build_doc_facts(searcher) -> DocFacts:
         position=[p if isinstance(p, int) else 0 for p in _column(reader, "position", size)],
         theme_names={t for t in theme if t},
         contractor_names={c for names in contractors for c in names},
+        section_names={s for s in sections if s},
     )
 
 

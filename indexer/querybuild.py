@@ -27,24 +27,32 @@ from whoosh import query as wq
 from indexer.analysis import ANALYZED_FIELDS, analyse_word, analyze
 from indexer.contractors import ContractorNames
 from indexer.coordination import CoordinatedQuery, Unit
+from indexer.headings import Headings
 from indexer.lexicon import get_lexicon
 from indexer.querylang import Item, ParsedQuery, Phrase, Word
 from indexer.synonyms import Thesaurus, Variant, get_thesaurus, text_keys
 from indexer.typo import correction
 
 PHRASE_SUFFIX = "exact"
+# Query-time weight of each analyzer's field (the analysis module's defaults).
+FIELD_WEIGHTS = dict(ANALYZED_FIELDS)
 # The title is shared by every finding and passage of a report: it helps a
 # document that also says the word, it must not lift all of them.
 TITLE_WEIGHT = 0.3
 # Share of a unit that counts as covered when only the title or contractor matches.
-CONTEXT_COVERAGE = 0.5
+CONTEXT_COVERAGE = 0.6
 # How strongly a document matching more of the query's units is preferred.
-COORDINATION_POWER = 1.0
+COORDINATION_POWER = 1.5
+# How much a report whose title (or institute, or heading) covers the whole
+# query lifts its findings and passages.
+CONTEXT_BONUS = 4.0
 SYNONYM_WEIGHT = 0.4
-COMPOUND_PARTS_WEIGHT = 0.3
+COMPOUND_PARTS_WEIGHT = 0.6
 PREFIX_WEIGHT = 0.3
 # Score of a document whose report was written by the institute the query names.
 CONTRACTOR_SCORE = 2.0
+# Score of a document under a one-word heading that is the query word.
+HEADING_SCORE = 2.0
 MIN_PREFIX_EXPANSION = 6
 MAX_PREFIX_TERMS = 20
 MAX_WILDCARD_TERMS = 200
@@ -92,24 +100,32 @@ class _Extras:
 
     core: list[wq.Query] = field(default_factory=list)
     context: list[wq.Query] = field(default_factory=list)
+    weak_context: list[wq.Query] = field(default_factory=list)
     protected: bool = False  # known as a synonym or a name: never «corrected»
 
 
 class QueryBuilder:
     """Builds the queries for one searcher (its schema and vocabulary)."""
 
-    def __init__(self, searcher, contractor_names: ContractorNames, thesaurus: Thesaurus | None = None):
+    def __init__(
+        self,
+        searcher,
+        contractor_names: ContractorNames,
+        headings: Headings | None = None,
+        thesaurus: Thesaurus | None = None,
+    ):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.contractors = contractor_names
+        self.headings = headings if headings is not None else Headings(())
         self.thesaurus = thesaurus if thesaurus is not None else get_thesaurus()
 
     # --- terms of one word --------------------------------------------------------
 
     def _field_terms(self, prefix: str, text: str, weight: float = 1.0) -> list[wq.Query]:
         terms = []
-        for suffix, boost in ANALYZED_FIELDS.items():
+        for suffix, boost in FIELD_WEIGHTS.items():
             fieldname = f"{prefix}_{suffix}"
             if fieldname in self.schema:
                 for token in dict.fromkeys(analyze(text, suffix, "query")):
@@ -119,16 +135,17 @@ class QueryBuilder:
     def _lemmas(self, text: str) -> list[str]:
         return list(dict.fromkeys(analyze(text, "lemma", "query")))
 
-    def _compound_parts(self, text: str) -> wq.Query | None:
+    def _compound_parts(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
         """Documents with every part of the word's compound (bosetting + kommune)."""
+        lemma_field, parts_field = f"{prefix}_lemma", f"{prefix}_parts"
         clauses = []
         for lemma in self._lemmas(text):
             parts = get_lexicon().split_compound(lemma)
             if len(parts) >= 2:
                 clauses.append(
-                    wq.And([wq.Or([wq.Term("text_lemma", p), wq.Term("text_parts", p)]) for p in parts])
+                    wq.And([wq.Or([wq.Term(lemma_field, p), wq.Term(parts_field, p)]) for p in parts])
                 )
-        return _or(clauses, boost=COMPOUND_PARTS_WEIGHT)
+        return _or(clauses, boost=COMPOUND_PARTS_WEIGHT * weight)
 
     def _expand(self, fieldname: str, prefix: str, limit: int) -> list[str]:
         found = []
@@ -138,22 +155,22 @@ class QueryBuilder:
                 break
         return found
 
-    def _longer_words(self, text: str) -> wq.Query | None:
+    def _longer_words(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
         """Compounds that begin with the word but that the lexicon cannot split."""
+        fieldname = f"{prefix}_lemma"
         terms = []
         for lemma in self._lemmas(text):
             if len(lemma) < MIN_PREFIX_EXPANSION or not lemma.isalpha():
                 continue
-            for term in self._expand("text_lemma", lemma, MAX_PREFIX_TERMS):
+            for term in self._expand(fieldname, lemma, MAX_PREFIX_TERMS):
                 if term != lemma and lemma not in analyse_word(term).index["parts"]:
-                    terms.append(wq.Term("text_lemma", term))
-        return _or(terms, boost=PREFIX_WEIGHT)
+                    terms.append(wq.Term(fieldname, term))
+        return _or(terms, boost=PREFIX_WEIGHT * weight)
 
-    def _variant_query(self, variant: Variant, weight: float) -> wq.Query | None:
+    def _variant_query(self, prefix: str, variant: Variant, weight: float) -> wq.Query | None:
         if variant.is_phrase:
-            words = analyze(variant.text, PHRASE_SUFFIX, "query")
-            return wq.Phrase(f"text_{PHRASE_SUFFIX}", words, boost=weight) if len(words) > 1 else None
-        return _or(self._field_terms("text", variant.text), boost=weight)
+            return self._phrase(prefix, variant.text, weight)
+        return _or(self._field_terms(prefix, variant.text), boost=weight)
 
     def _contractor_query(self, names: tuple[str, ...], score: float) -> wq.Query:
         return wq.ConstantScoreQuery(_or([wq.Term("contractors", n) for n in names]), score=score)
@@ -175,7 +192,7 @@ class QueryBuilder:
         for suffix in ("exact", "lemma"):
             fieldname = f"{prefix}_{suffix}"
             if fieldname in self.schema:
-                boost = ANALYZED_FIELDS[suffix] * weight
+                boost = FIELD_WEIGHTS[suffix] * weight
                 terms += [wq.Term(fieldname, t, boost=boost) for t in self._expand(fieldname, stem, MAX_WILDCARD_TERMS)]
         return _or(terms)
 
@@ -183,22 +200,37 @@ class QueryBuilder:
         if isinstance(item, Phrase):
             core = self._phrase("text", item.text)
             context = self._phrase("title", item.text, TITLE_WEIGHT)
+            weak_context = None
         elif item.wildcard:
             core = self._wildcard("text", item)
             context = self._wildcard("title", item, TITLE_WEIGHT)
+            weak_context = None
         else:
             core = _or(
                 [
                     *self._field_terms("text", text),
-                    self._compound_parts(text),
-                    self._longer_words(text),
+                    self._compound_parts("text", text),
+                    self._longer_words("text", text),
                     *extras.core,
                 ]
             )
-            context = _or([*self._field_terms("title", text, TITLE_WEIGHT), *extras.context])
-        if core is None and context is None:
+            context = _or(
+                [
+                    *self._field_terms("title", text, TITLE_WEIGHT),
+                    self.headings.query(text, HEADING_SCORE),
+                    *extras.context,
+                ]
+            )
+            weak_context = _or(
+                [
+                    self._compound_parts("title", text, TITLE_WEIGHT),
+                    self._longer_words("title", text, TITLE_WEIGHT),
+                    *extras.weak_context,
+                ]
+            )
+        if core is None and context is None and weak_context is None:
             return None
-        return Unit(core if core is not None else wq.NullQuery, context)
+        return Unit(core if core is not None else wq.NullQuery, context, weak_context)
 
     # --- the whole query -------------------------------------------------------------
 
@@ -228,9 +260,11 @@ class QueryBuilder:
             if not members:
                 continue
             weight = SYNONYM_WEIGHT / len(members)
-            queries = [self._variant_query(v, weight) for v in match.alternatives]
+            core = [self._variant_query("text", v, weight) for v in match.alternatives]
+            context = [self._variant_query("title", v, weight * TITLE_WEIGHT) for v in match.alternatives]
             for n in members:
-                extras[n].core += [q for q in queries if q is not None]
+                extras[n].core += [q for q in core if q is not None]
+                extras[n].weak_context += [q for q in context if q is not None]
                 extras[n].protected = True
         for match in self.contractors.matches(keys):
             members = span(match.start, match.end)
@@ -282,9 +316,14 @@ class QueryBuilder:
             if len(parts) == 1:
                 units.append(parts[0])
             elif parts:
-                contexts = [p.context for p in parts if p.context is not None]
-                units.append(Unit(_or([p.core for p in parts]), _or(contexts)))
-        positive = CoordinatedQuery(units, CONTEXT_COVERAGE, COORDINATION_POWER) if units else None
+                units.append(
+                    Unit(
+                        _or([p.core for p in parts]) or wq.NullQuery,
+                        _or([p.context for p in parts]),
+                        _or([p.weak_context for p in parts]),
+                    )
+                )
+        positive = CoordinatedQuery(units, CONTEXT_COVERAGE, COORDINATION_POWER, CONTEXT_BONUS) if units else None
         suggestion = None
         corrections = {}
         if corrected:

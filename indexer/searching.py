@@ -39,10 +39,11 @@ from whoosh.searching import Searcher
 from indexer import lookup, morelike
 from indexer.contractors import ContractorNames
 from indexer.facets import FACETS, DocFacts, Filters, build_doc_facts, filter_and_count, make_filters
+from indexer.headings import Headings
 from indexer.hits import PDF_URL_PREFIX, ReportInfo, SearchHit, SearchResponse, make_hit
 from indexer.querybuild import BuiltQuery, QueryBuilder
 from indexer.querylang import KIND_ALIASES, QueryError, parse_query
-from indexer.schema import INDEX_NAME, KIND_FINDING, SEARCHABLE_KINDS
+from indexer.schema import INDEX_NAME, KIND_FINDING, KIND_PASSAGE, SEARCHABLE_KINDS
 
 __all__ = [
     "PDF_URL_PREFIX",
@@ -65,7 +66,7 @@ EXIT_NO_INDEX = 2
 SORTS = {"relevance": "relevance", "relevans": "relevance", "newest": "newest", "nyeste": "newest"}
 # Query-time weights on top of the scores: a finding is what readers come for
 # (the index already boosts findings 2×); a footnote rarely answers anything.
-KIND_WEIGHTS = {KIND_FINDING: 1.0}
+KIND_WEIGHTS = {KIND_PASSAGE: 0.8}
 SECTION_WEIGHTS = {"Fotnoter": 0.5}
 
 T = TypeVar("T")
@@ -145,8 +146,10 @@ def _facts(searcher: Searcher) -> DocFacts:
     return _derived_for(searcher, "facts", lambda: build_doc_facts(searcher))
 
 
-def _contractor_names(searcher: Searcher, facts: DocFacts) -> ContractorNames:
-    return _derived_for(searcher, "contractors", lambda: ContractorNames(facts.contractor_names))
+def _query_builder(searcher: Searcher, facts: DocFacts) -> QueryBuilder:
+    contractors = _derived_for(searcher, "contractors", lambda: ContractorNames(facts.contractor_names))
+    headings = _derived_for(searcher, "headings", lambda: Headings(facts.section_names))
+    return QueryBuilder(searcher, contractors, headings)
 
 
 # --- searching ------------------------------------------------------------------------
@@ -248,7 +251,7 @@ def search(
     filters: Filters = make_filters(
         facts, [*themes, *parsed.themes], [*contractors, *parsed.contractors], list(years), year_ranges
     )
-    built = QueryBuilder(searcher, _contractor_names(searcher, facts)).build(parsed)
+    built = _query_builder(searcher, facts).build(parsed)
     response = SearchResponse(
         query=query, total=0, page=page, size=size, took_ms=0.0, suggestion=built.suggestion, facets=_empty_facets()
     )
