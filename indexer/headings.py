@@ -27,10 +27,15 @@ def _content_keys(text: str) -> list[str]:
 class Headings:
     """The words of the headings in one index."""
 
-    def __init__(self, headings: Iterable[str]):
+    def __init__(self, headings: Iterable[str], titles: Iterable[str] = ()):
         self._by_key: dict[str, set[str]] = {}
         self._length: dict[str, int] = {}
+        # A heading that repeats its report's title (the summary of a report in
+        # a compilation) adds nothing the title does not already say.
+        skipped = {" ".join(title.lower().split()) for title in titles}
         for heading in headings:
+            if " ".join(heading.lower().split()) in skipped:
+                continue
             keys = _content_keys(heading)
             self._length[heading] = max(1, len(set(keys)))
             for key in keys:

@@ -43,7 +43,7 @@ from indexer.headings import Headings
 from indexer.hits import PDF_URL_PREFIX, ReportInfo, SearchHit, SearchResponse, make_hit
 from indexer.querybuild import BuiltQuery, QueryBuilder
 from indexer.querylang import KIND_ALIASES, QueryError, parse_query
-from indexer.schema import INDEX_NAME, KIND_FINDING, KIND_PASSAGE, SEARCHABLE_KINDS
+from indexer.schema import INDEX_NAME, KIND_FINDING, KIND_PASSAGE, KIND_REPORT, SEARCHABLE_KINDS
 
 __all__ = [
     "PDF_URL_PREFIX",
@@ -146,9 +146,13 @@ def _facts(searcher: Searcher) -> DocFacts:
     return _derived_for(searcher, "facts", lambda: build_doc_facts(searcher))
 
 
+def _report_titles(searcher: Searcher) -> list[str]:
+    return [fields.get("title") or "" for fields in searcher.documents(kind=KIND_REPORT)]
+
+
 def _query_builder(searcher: Searcher, facts: DocFacts) -> QueryBuilder:
     contractors = _derived_for(searcher, "contractors", lambda: ContractorNames(facts.contractor_names))
-    headings = _derived_for(searcher, "headings", lambda: Headings(facts.section_names))
+    headings = _derived_for(searcher, "headings", lambda: Headings(facts.section_names, _report_titles(searcher)))
     return QueryBuilder(searcher, contractors, headings)
 
 
