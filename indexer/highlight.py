@@ -2,7 +2,7 @@
 
 The stored text runs through the index's own analyzers with ``chars=True``;
 every word whose tokens include one of the query's terms for that field is
-marked. So the marks follow the search itself: ``bolig`` marks
+marked, and a phrase where its words follow each other. So the marks follow the search itself: ``bolig`` marks
 ``Boligmangel`` (a compound part), ``flyktningenes`` marks ``flyktninger``
 (the lemma), ``maloppnaelse`` marks ``måloppnåelse`` (the folded spelling).
 
@@ -13,18 +13,47 @@ the densest cluster of marks.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from indexer.analysis import ANALYZED_FIELDS, analyzer_for
 
 SNIPPET_CHARS = 240
+# Phrases are matched on this analyzer's tokens, as the index does.
+PHRASE_SUFFIX = "exact"
 ELLIPSIS = "…"
 
 Span = tuple[int, int]
 
 
-def match_spans(text: str, terms: set[tuple[str, str]], prefix: str = "text") -> list[Span]:
-    """Character spans of the words in ``text`` that carry one of ``terms``, merged."""
-    spans: set[Span] = set()
+Phrase = tuple[str, tuple[str, ...]]  # (field, words)
+
+
+def _phrase_spans(text: str, phrases: Sequence[Phrase], prefix: str) -> set[Span]:
+    """Spans of the places where a phrase's words follow each other."""
+    wanted = [words for fieldname, words in phrases if fieldname == f"{prefix}_{PHRASE_SUFFIX}" and words]
+    if not wanted:
+        return set()
+    # Tokens at one position are alternatives (a hyphenated word and its pieces).
+    positions: dict[int, tuple[set[str], Span]] = {}
+    analyzer = analyzer_for(PHRASE_SUFFIX)
+    for token in analyzer(text, positions=True, chars=True, mode="index", removestops=False):
+        texts, span = positions.setdefault(token.pos, (set(), (token.startchar, token.endchar)))
+        texts.add(token.text)
+    ordered = [positions[pos] for pos in sorted(positions)]
+    spans = set()
+    for words in wanted:
+        for start in range(len(ordered) - len(words) + 1):
+            if all(word in ordered[start + i][0] for i, word in enumerate(words)):
+                spans.add((ordered[start][1][0], ordered[start + len(words) - 1][1][1]))
+    return spans
+
+
+def match_spans(
+    text: str, terms: set[tuple[str, str]], phrases: Sequence[Phrase] = (), prefix: str = "text"
+) -> list[Span]:
+    """Character spans of the words in ``text`` that carry one of ``terms``,
+    and of the places where one of ``phrases`` occurs, merged."""
+    spans: set[Span] = _phrase_spans(text, phrases, prefix)
     for suffix in ANALYZED_FIELDS:
         wanted = {term for fieldname, term in terms if fieldname == f"{prefix}_{suffix}"}
         if not wanted:
@@ -62,9 +91,11 @@ def _window(text: str, spans: list[Span], width: int) -> tuple[int, int]:
     return start, end
 
 
-def highlight(text: str, terms: set[tuple[str, str]], width: int | None = SNIPPET_CHARS) -> str:
+def highlight(
+    text: str, terms: set[tuple[str, str]], width: int | None = SNIPPET_CHARS, phrases: Sequence[Phrase] = ()
+) -> str:
     """HTML of ``text`` (whole, or a window of ``width``) with matched words in ``<mark>``."""
-    spans = match_spans(text, terms)
+    spans = match_spans(text, terms, phrases)
     start, end = (0, len(text)) if width is None else _window(text, spans, width)
     parts = [ELLIPSIS if start > 0 else ""]
     cursor = start

@@ -5,11 +5,12 @@ the terminal, the JSON API and the web page all show the same fields.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from indexer.highlight import SNIPPET_CHARS, highlight
+from indexer.highlight import SNIPPET_CHARS, Phrase, highlight
 
 PDF_URL_PREFIX = "/pdf/"
 
@@ -93,6 +94,7 @@ def make_hit(
     score: float = 0.0,
     theme: str | None = None,
     whole: bool | None = None,
+    phrases: Sequence[Phrase] = (),
 ) -> SearchHit:
     """A hit for a stored finding or passage; findings are shown whole, passages as a snippet."""
     text = fields.get("text") or ""
@@ -102,7 +104,7 @@ def make_hit(
         id=fields["id"],
         kind=fields["kind"],
         text=text,
-        highlight=highlight(text, terms, width=None if whole else SNIPPET_CHARS),
+        highlight=highlight(text, terms, width=None if whole else SNIPPET_CHARS, phrases=phrases),
         score=round(score, 4),
         section=fields.get("section"),
         page=fields.get("page"),

@@ -67,15 +67,22 @@ class BuiltQuery:
     suggestion: str | None = None
     corrections: dict[str, str] = field(default_factory=dict)
 
-    def highlight_terms(self) -> set[tuple[str, str]]:
-        """(field, term) pairs of the text fields the positive query searches."""
+    def highlight_marks(self) -> tuple[set[tuple[str, str]], list[tuple[str, tuple[str, ...]]]]:
+        """What to mark in a hit: (field, term) pairs of the single terms the
+        positive query searches, and (field, words) of its phrases."""
+        terms: set[tuple[str, str]] = set()
+        phrases: list[tuple[str, tuple[str, ...]]] = []
         if self.positive is None:
-            return set()
-        return {
-            (name, text if isinstance(text, str) else text.decode("utf-8"))
-            for name, text in self.positive.iter_all_terms(phrases=True)
-            if name.startswith("text_")
-        }
+            return terms, phrases
+        for leaf in self.positive.leaves():
+            fieldname = leaf.field() or ""
+            if not fieldname.startswith("text_"):
+                continue
+            if isinstance(leaf, wq.Phrase):
+                phrases.append((fieldname, tuple(leaf.words)))
+            elif isinstance(leaf, wq.Term):
+                terms.add((fieldname, leaf.text))
+        return terms, phrases
 
 
 def _or(queries: list[wq.Query], boost: float = 1.0) -> wq.Query | None:

@@ -273,9 +273,9 @@ def search(
     else:
         entries = [(docnum, score, None) for docnum, score in ordered]
     response.total = len(entries)
-    terms = built.highlight_terms()
+    terms, phrases = built.highlight_marks()
     for docnum, score, more in entries[(page - 1) * size : page * size]:
-        hit = make_hit(searcher.stored_fields(docnum), terms, score, theme=facts.theme[docnum])
+        hit = make_hit(searcher.stored_fields(docnum), terms, score, theme=facts.theme[docnum], phrases=phrases)
         hit.more_in_report = more
         response.results.append(hit)
     response.took_ms = _elapsed(started)
