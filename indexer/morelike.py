@@ -21,9 +21,15 @@ KEY_FIELD = "text_lemma"
 
 def key_terms(searcher, text: str) -> list[tuple[str, float]]:
     """The words that set this text apart from the rest of the index, with weights."""
-    found = searcher.key_terms_from_text(KEY_FIELD, text, numterms=KEY_TERMS * 2, normalize=True)
-    # Numbers and one- or two-letter tokens say little about the subject.
-    return [(term, weight) for term, weight in found if len(term) > 2 and not term.isdigit()][:KEY_TERMS]
+    reader = searcher.reader()
+    found = searcher.key_terms_from_text(KEY_FIELD, text, numterms=KEY_TERMS * 4, normalize=True)
+    # A word no other document has cannot make another document similar;
+    # numbers and one- or two-letter tokens say little about the subject.
+    return [
+        (term, weight)
+        for term, weight in found
+        if len(term) > 2 and not term.isdigit() and reader.doc_frequency(KEY_FIELD, term) > 1
+    ][:KEY_TERMS]
 
 
 def similar_findings(searcher, facts: DocFacts, finding_id: str, limit: int = 5) -> list[dict[str, Any]]:

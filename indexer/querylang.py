@@ -65,7 +65,7 @@ NOT_WORDS = frozenset({"NOT", "IKKE"})
 # Characters that only separate: brackets, and everything Unicode calls a
 # control or format character (NUL, escape codes, zero-width marks).
 _SEPARATORS = frozenset("()[]{}<>,;")
-_YEAR_RANGE = re.compile(r"(\d{1,4})?\s*(?:-|–|—|\.\.)\s*(\d{1,4})?")
+_YEAR_RANGE = re.compile(r"([0-9]{1,4})?\s*(?:-|–|—|\.\.)\s*([0-9]{1,4})?")
 _QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "″": '"'})
 
 
@@ -223,7 +223,7 @@ def parse_year_filter(value: str) -> tuple[int | None, int | None]:
         if MIN_YEAR <= year <= MAX_YEAR:
             return year, year
     match = _YEAR_RANGE.fullmatch(value)
-    if match and (match.group(1) or match.group(2)) and value.isascii():
+    if match and (match.group(1) or match.group(2)):
         low = int(match.group(1)) if match.group(1) else None
         high = int(match.group(2)) if match.group(2) else None
         if all(y is None or MIN_YEAR <= y <= MAX_YEAR for y in (low, high)):

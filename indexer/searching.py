@@ -198,10 +198,14 @@ def _ordered(facts: DocFacts, scored: list[tuple[int, float]], sort: str, ranked
 
 
 def _newest_key(facts: DocFacts, docnum: int) -> tuple[int, str]:
-    """Sorts newest first: «2019-11» after «2019-11-20», before «2019-10»; undated last."""
+    """Sorts newest first; a date known only to the month or year counts as its
+    start («2019» after «2019-11», «2019-11» after «2019-11-20»); undated last."""
     published = facts.published[docnum] or (str(facts.year[docnum]) if facts.year[docnum] else "")
-    # Descending string order via negated code points.
-    return (0 if published else 1, "".join(chr(0x10FFFF - ord(ch)) for ch in published))
+    if not published:
+        return (1, "")
+    padded = (published + "-00-00")[:10]
+    # Descending order of the date as ascending order of this key.
+    return (0, "".join(chr(0x10FFFF - ord(ch)) for ch in padded))
 
 
 def _grouped(facts: DocFacts, ordered: list[tuple[int, float]]) -> list[tuple[int, float, int]]:

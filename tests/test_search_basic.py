@@ -21,14 +21,24 @@ JOBBSJANSEN = "Jobbsjansen 2017 og 2018 – Analyse av individrapporteringer"
 KOMMUNEUNDERSOKELSEN = "IMDi kommuneundersøkelse 2020"
 
 
+_BUILT: dict[str, Path] = {}
+
+
+def bundled_corpus_index(corpus_dir: Path, tmp_path_factory) -> Path:
+    """The bundled corpus indexed once per test session (shared with test_search_features)."""
+    if "index" not in _BUILT:
+        pdfs = sorted(corpus_dir.glob("*.pdf"))
+        assert len(pdfs) >= 2, "the bundled corpus PDFs are missing"
+        index_dir = tmp_path_factory.mktemp("corpus-index")
+        summary = update_index(corpus_dir, index_dir)
+        assert not summary.failed and summary.added == len(pdfs)
+        _BUILT["index"] = index_dir
+    return _BUILT["index"]
+
+
 @pytest.fixture(scope="session")
 def corpus_index(corpus_dir: Path, tmp_path_factory) -> Path:
-    pdfs = sorted(corpus_dir.glob("*.pdf"))
-    assert len(pdfs) >= 2, "the bundled corpus PDFs are missing"
-    index_dir = tmp_path_factory.mktemp("corpus-index")
-    summary = update_index(corpus_dir, index_dir)
-    assert not summary.failed and summary.added == len(pdfs)
-    return index_dir
+    return bundled_corpus_index(corpus_dir, tmp_path_factory)
 
 
 @pytest.fixture(autouse=True)

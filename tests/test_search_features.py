@@ -1,0 +1,480 @@
+"""Search features a reader notices: filters, facets, typo tolerance, synonyms,
+highlights, sorting, paging, grouping, more-like-this and report lookup.
+
+Most tests search the bundled corpus, indexed once per session (shared with
+test_search_basic). Expectations come from the corpus texts in corpus/source.
+Synonyms and HTML escaping need words the corpus lacks, so a small crafted
+collection of three reports is indexed for them.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from indexer.cli import main as cli_main
+from indexer.indexing import update_index
+from indexer.records import Document, Finding, Passage, Report
+from indexer.searching import (
+    QueryError,
+    get_finding,
+    get_report,
+    list_reports,
+    search,
+    similar_findings,
+)
+# The bundled corpus's index (built once per session) and closing searchers after each test.
+from test_search_basic import _close_searchers, corpus_index  # noqa: F401
+
+FAFO = "Fafo"
+SURVEY_2020 = "IMDi kommuneundersøkelse 2020"
+OPPVEKST = "Oppvekst og deltakelse"
+
+
+def everything(index_dir: Path, query: str, **options):
+    """Every hit of a query (one page as large as the result)."""
+    first = search(index_dir, query, size=1, **options)
+    return search(index_dir, query, size=max(1, first.total), **options)
+
+
+# --- filters in the query and as arguments ----------------------------------------------
+
+
+def test_minus_fafo_removes_fafo_hits(corpus_index):
+    with_fafo = everything(corpus_index, "sosial kontroll")
+    assert any(FAFO in hit.report.contractors for hit in with_fafo.results)
+    without = everything(corpus_index, "sosial kontroll -fafo")
+    assert 0 < without.total < with_fafo.total
+    for hit in without.results:
+        assert FAFO not in hit.report.contractors
+        assert "Fafo" not in hit.text  # the name in prose; a footnote's URL is no mention
+
+
+def test_an_excluded_phrase_removes_only_texts_with_the_phrase(corpus_index):
+    found = everything(corpus_index, 'kontroll -"negativ sosial kontroll"')
+    assert found.results
+    assert all("negativ sosial kontroll" not in hit.text.lower() for hit in found.results)
+
+
+@pytest.mark.parametrize("query", ["oppdragstaker:fafo sosial kontroll", "contractor:FAFO sosial kontroll"])
+def test_contractor_filter_keeps_only_that_institute(corpus_index, query):
+    found = everything(corpus_index, query)
+    assert found.results
+    assert all(FAFO in hit.report.contractors for hit in found.results)
+
+
+def test_contractor_filter_by_unambiguous_prefix(corpus_index):
+    found = everything(corpus_index, "integrering oppdragstaker:proba")
+    assert found.results
+    assert all(hit.report.contractors == ["Proba samfunnsanalyse"] for hit in found.results)
+
+
+def test_an_ambiguous_filter_value_is_a_query_error_naming_the_choices(corpus_index):
+    with pytest.raises(QueryError) as caught:
+        search(corpus_index, "bolig oppdragstaker:i")
+    message = str(caught.value)
+    assert "«IMDi»" in message and "«Institutt for samfunnsforskning»" in message
+
+
+@pytest.mark.parametrize("query", ["tema:oppvekst", 'tema:"oppvekst og deltakelse"', "theme:Oppvekst"])
+def test_theme_filter_matches_case_insensitively_and_by_prefix(corpus_index, query):
+    found = everything(corpus_index, f"unge {query}")
+    assert found.results
+    assert {hit.report.theme for hit in found.results} == {OPPVEKST}
+
+
+def test_year_range_in_the_query(corpus_index):
+    found = everything(corpus_index, "flyktninger år:2018-2019")
+    years = {hit.report.year for hit in found.results}
+    assert years and years <= {2018, 2019}
+    assert {hit.report.year for hit in everything(corpus_index, "flyktninger aar:2020").results} == {2020}
+
+
+def test_year_arguments_and_query_years(corpus_index):
+    assert {h.report.year for h in everything(corpus_index, "flyktninger", years=[2018]).results} == {2018}
+    ranged = everything(corpus_index, "flyktninger", year_from=2019, year_to=2020)
+    assert {h.report.year for h in ranged.results} == {2019, 2020}
+
+
+@pytest.mark.parametrize(("query", "kind"), [("type:funn", "finding"), ("type:avsnitt", "passage"), ("kind:finding", "finding")])
+def test_kind_filter_in_the_query(corpus_index, query, kind):
+    found = everything(corpus_index, f"flyktninger {query}")
+    assert found.results and {hit.kind for hit in found.results} == {kind}
+
+
+def test_a_filter_alone_lists_what_it_selects(corpus_index):
+    found = everything(corpus_index, "oppdragstaker:proba type:funn")
+    assert found.results and all(hit.kind == "finding" for hit in found.results)
+    assert all(hit.report.contractors == ["Proba samfunnsanalyse"] for hit in found.results)
+
+
+def test_themes_are_or_within_and_filters_are_and_across(corpus_index):
+    one = everything(corpus_index, "flyktninger", themes=[OPPVEKST]).total
+    other = everything(corpus_index, "flyktninger", themes=["Bosetting og tidlig innsats"]).total
+    both = everything(corpus_index, "flyktninger", themes=[OPPVEKST, "Bosetting og tidlig innsats"]).total
+    assert one and other and both == one + other
+    one = everything(corpus_index, "unge", themes=[OPPVEKST]).total
+    narrowed = everything(corpus_index, "unge", themes=[OPPVEKST], contractors=[FAFO])
+    assert 0 < narrowed.total < one
+    assert all(FAFO in h.report.contractors and h.report.theme == OPPVEKST for h in narrowed.results)
+
+
+# --- facets ------------------------------------------------------------------------------
+
+
+def _count(results, facet: str, value) -> int:
+    if facet == "theme":
+        return sum(1 for hit in results if hit.report.theme == value)
+    if facet == "contractor":
+        return sum(1 for hit in results if value in hit.report.contractors)
+    return sum(1 for hit in results if hit.report.year == value)
+
+
+@pytest.mark.parametrize("facet", ["theme", "contractor", "year"])
+def test_facet_counts_equal_the_hits_with_that_value(corpus_index, facet):
+    found = everything(corpus_index, "flyktninger")
+    entries = found.facets[facet]
+    assert len(entries) > 1
+    for entry in entries:
+        assert entry["count"] == _count(found.results, facet, entry["value"]) > 0
+
+
+def test_a_facets_own_filter_keeps_its_siblings_visible(corpus_index):
+    unfiltered = everything(corpus_index, "unge")
+    filtered = everything(corpus_index, "unge", contractors=[FAFO])
+    assert 0 < filtered.total < unfiltered.total
+    # The contractor facet still lists every institute with its unfiltered count ...
+    assert filtered.facets["contractor"] == unfiltered.facets["contractor"]
+    # ... while the other facets count only Fafo's hits.
+    assert sum(e["count"] for e in filtered.facets["year"]) == filtered.total
+    for entry in filtered.facets["theme"]:
+        assert entry["count"] == _count(filtered.results, "theme", entry["value"])
+
+
+def test_a_chosen_value_without_hits_stays_in_its_facet(corpus_index):
+    found = search(corpus_index, "tvangsekteskap", years=[2018])
+    assert found.total == 0
+    assert {"value": 2018, "count": 0} in found.facets["year"]
+
+
+# --- words: natural questions, compounds, institutes, wildcards, OR ------------------------
+
+
+def test_a_natural_question_finds_the_answer_without_requiring_every_word(corpus_index):
+    found = search(corpus_index, "hvor lenge varer introduksjonsprogrammet").results
+    assert any("avslutter introduksjonsprogrammet ved to års varighet" in hit.text for hit in found[:3])
+
+
+def test_a_compound_query_finds_texts_with_its_parts(corpus_index):
+    found = search(corpus_index, "bosettingskommuner", size=20)
+    # «bosettingskommuner» is written once in the corpus; texts about
+    # bosetting in the kommuner answer it too.
+    assert found.total > 5
+    parts = [hit for hit in found.results if "bosetting" in hit.text.lower() and "kommune" in hit.text.lower()]
+    assert len(parts) >= 5
+
+
+def test_an_institute_name_finds_the_reports_it_wrote(corpus_index):
+    found = search(corpus_index, "Proba").results
+    assert found and found[0].report.contractors == ["Proba samfunnsanalyse"]
+    assert sum(hit.report.contractors == ["Proba samfunnsanalyse"] for hit in found) >= 5
+
+
+def test_an_institute_abbreviation_finds_its_reports(corpus_index):
+    found = search(corpus_index, "FHI").results
+    by_fhi = [hit.report.contractors == ["Folkehelseinstituttet"] for hit in found]
+    # The report FHI wrote, including passages that never say «FHI»; a footnote
+    # of another report that cites FHI may come in between.
+    assert by_fhi[:2] == [True, True] and sum(by_fhi) >= 6
+
+
+def test_prefix_wildcard(corpus_index):
+    found = everything(corpus_index, "integrer*")
+    assert found.total > 10
+    for hit in found.results:
+        words = re.findall(r"\w+", (hit.text + " " + (hit.report.title or "")).lower())
+        assert any(word.startswith("integrer") for word in words)
+
+
+def test_or_finds_either_word(corpus_index):
+    left = {h.id for h in everything(corpus_index, "tolkeloven").results}
+    right = {h.id for h in everything(corpus_index, "kjønnslemlestelse").results}
+    either = {h.id for h in everything(corpus_index, "tolkeloven OR kjønnslemlestelse").results}
+    assert left and right and either == left | right
+
+
+# --- typos ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("introduksjonsprogramet", "introduksjonsprogrammet"),
+    ("fritidsaktivitetter", "fritidsaktiviteter"),
+    ("barnefatigdom", "barnefattigdom"),
+])
+def test_a_typo_finds_the_right_findings_and_says_what_was_searched(corpus_index, typed, meant):
+    found = search(corpus_index, typed)
+    assert found.suggestion == meant
+    stem = meant[:-3]
+    top = found.results[:3]
+    assert top and all(stem in hit.text.lower() or stem in hit.report.title.lower() for hit in top)
+    assert any(hit.kind == "finding" for hit in top)
+
+
+def test_the_suggestion_keeps_the_rest_of_the_query(corpus_index):
+    found = search(corpus_index, "resultatmål introduksjonsprogramet type:funn")
+    assert found.suggestion == "resultatmål introduksjonsprogrammet type:funn"
+    assert found.results and all(hit.kind == "finding" for hit in found.results)
+
+
+def test_letters_without_norwegian_characters_are_suggested_with_them(corpus_index):
+    assert search(corpus_index, "boomrader").suggestion == "boområder"
+
+
+@pytest.mark.parametrize("query", ["introduksjonsprogrammet", "bolig tolk", "Proba", "xqzwv", "hva er det"])
+def test_no_suggestion_when_every_word_is_known_or_nothing_is_close(corpus_index, query):
+    assert search(corpus_index, query).suggestion is None
+
+
+# --- highlights ----------------------------------------------------------------------------
+
+
+def test_highlight_marks_compound_parts_and_lemmas(corpus_index):
+    bolig = search(corpus_index, "bolig", size=20).results
+    assert any("<mark>Boligmangel</mark>" in hit.highlight for hit in bolig)
+    flyktning = search(corpus_index, "flyktningenes", size=20).results
+    assert any("<mark>flyktninger</mark>" in hit.highlight for hit in flyktning)
+
+
+def test_highlight_marks_a_phrase_not_its_single_words(corpus_index):
+    found = search(corpus_index, '"i arbeid og utdanning"', size=20).results
+    marked = [hit.highlight for hit in found if "<mark>" in hit.highlight]
+    assert marked and all("<mark>i arbeid og utdanning</mark>" in h.lower() for h in marked)
+
+
+def test_passages_are_shown_as_a_snippet_around_the_match_findings_whole(corpus_index):
+    found = search(corpus_index, "tolkeloven", size=20).results
+    passages = [hit for hit in found if hit.kind == "passage" and len(hit.text) > 400]
+    assert passages
+    for hit in passages:
+        assert "<mark>" in hit.highlight and len(hit.highlight) < len(hit.text)
+    for hit in (hit for hit in found if hit.kind == "finding"):
+        assert hit.highlight.replace("<mark>", "").replace("</mark>", "") == hit.text.replace("&", "&amp;")
+
+
+# --- sorting, paging, grouping ------------------------------------------------------------------
+
+
+def test_newest_first(corpus_index):
+    found = everything(corpus_index, "flyktninger", sort="newest")
+    published = [hit.report.published for hit in found.results]
+    years = [int(p[:4]) for p in published]
+    assert years == sorted(years, reverse=True) and years[0] == 2020 and years[-1] == 2018
+    same_year = [p for p in published if p.startswith("2019")]
+    assert same_year == sorted(same_year, reverse=True)
+
+
+@pytest.mark.parametrize("sort", ["nyeste", "relevans"])
+def test_norwegian_sort_names(corpus_index, sort):
+    assert search(corpus_index, "bolig", sort=sort).results
+
+
+def test_unknown_sort_is_a_query_error(corpus_index):
+    with pytest.raises(QueryError):
+        search(corpus_index, "bolig", sort="eldste")
+
+
+def test_pages_cover_every_hit_once_and_a_page_past_the_end_is_empty(corpus_index):
+    total = search(corpus_index, "flyktninger", size=1).total
+    seen = []
+    for page in range(1, total // 7 + 2):
+        seen += [hit.id for hit in search(corpus_index, "flyktninger", size=7, page=page).results]
+    assert len(seen) == len(set(seen)) == total
+    beyond = search(corpus_index, "flyktninger", size=7, page=total // 7 + 5)
+    assert beyond.results == [] and beyond.total == total and beyond.page == total // 7 + 5
+
+
+def test_limit_is_the_old_name_of_size(corpus_index):
+    assert len(search(corpus_index, "flyktninger", limit=3).results) == 3
+
+
+def test_grouping_gives_the_best_hit_of_each_report_with_a_count_of_the_rest(corpus_index):
+    hits = everything(corpus_index, "flyktninger")
+    grouped = everything(corpus_index, "flyktninger", group_by_report=True)
+    reports = [hit.report.id for hit in grouped.results]
+    assert len(reports) == len(set(reports)) == grouped.total
+    assert grouped.total + sum(hit.more_in_report for hit in grouped.results) == hits.total
+    best = {}
+    for hit in hits.results:
+        best.setdefault(hit.report.id, hit.id)
+    assert [hit.id for hit in grouped.results] == list(best.values())
+    assert "more_in_report" in grouped.to_dict()["results"][0]
+    assert "more_in_report" not in hits.to_dict()["results"][0]
+
+
+# --- themes of hits, findings, reports, more like this ---------------------------------------
+
+
+def test_hits_in_a_report_with_chapters_as_themes_carry_their_own_chapter(corpus_index):
+    found = everything(corpus_index, "koronapandemien type:avsnitt")
+    survey = [hit for hit in found.results if hit.report.title == SURVEY_2020]
+    assert "Koronapandemien" in {hit.report.theme for hit in survey}
+    assert len({hit.report.theme for hit in survey}) > 1
+    compiled = [hit for hit in found.results if hit.report.title != SURVEY_2020]
+    reports = {report["id"]: report for report in list_reports(corpus_index)}
+    assert all(hit.report.theme == reports[hit.report.id]["theme"] for hit in compiled)
+
+
+def test_a_finding_by_id_and_findings_like_it(corpus_index):
+    hit = search(corpus_index, "barnefattigdom type:funn").results[0]
+    finding = get_finding(corpus_index, hit.id)
+    assert finding["id"] == hit.id and finding["text"] == hit.text
+    assert finding["report"]["id"] == hit.report.id
+    similar = similar_findings(corpus_index, hit.id, limit=4)
+    assert 0 < len(similar) <= 4
+    assert hit.id not in {s["id"] for s in similar}
+    kinds = [s["kind"] for s in similar]
+    assert kinds == sorted(kinds, key=lambda kind: kind != "finding")  # findings first
+    # Each shows the words it shares with the finding.
+    assert all("<mark>" in s["highlight"] for s in similar)
+    assert get_finding(corpus_index, "0000000000000000") is None
+    assert similar_findings(corpus_index, "0000000000000000") == []
+
+
+def test_report_list_and_one_report(corpus_index):
+    reports = list_reports(corpus_index)
+    assert len(reports) == 18
+    assert sum(report["finding_count"] for report in reports) == everything(corpus_index, "type:funn").total
+    published = [report["published"] for report in reports]
+    assert published == sorted(published, reverse=True)
+    survey = next(report for report in reports if report["title"] == SURVEY_2020)
+    full = get_report(corpus_index, survey["id"])
+    assert full["source"] == "kommuneundersokelsen-2020.pdf"
+    assert len(full["findings"]) == survey["finding_count"] and full["passages"]
+    pages = [finding["page"] for finding in full["findings"]]
+    assert pages == sorted(pages)
+    assert {"Koronapandemien", "Innledning"} <= {passage["chapter"] for passage in full["passages"]}
+    assert get_report(corpus_index, "0000000000000000") is None
+
+
+# --- what a person types never breaks the search --------------------------------------------------
+
+
+QUERY_TEXT = st.one_of(
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=80),
+    st.lists(st.sampled_from(['"', "-", "(", "*", "OR", "tema:", "år:", "type:", "bolig", "tolk", "fafo", "år:2019"]),
+             max_size=8).map(" ".join),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(QUERY_TEXT)
+def test_any_query_gives_an_answer_or_a_query_error(corpus_index, text):
+    try:
+        found = search(corpus_index, text)
+    except QueryError as exc:
+        assert str(exc)
+        return
+    assert found.total >= len(found.results)
+
+
+def test_a_long_paste_is_answered_quickly(corpus_index):
+    paste = ("Kommunene opplever at flyktninger 🏠 trenger bolig & tolk (se «rapporten») " * 70)[:5000]
+    started = time.perf_counter()
+    found = search(corpus_index, paste)
+    assert time.perf_counter() - started < 3.0
+    assert found.results
+
+
+# --- the command line prints what the function returns ---------------------------------------------
+
+
+def test_search_command_json_equals_the_search_function(corpus_index, capsys):
+    query = "bolig -fafo år:2018-2019"
+    assert cli_main(["search", query, "--json", "--limit", "5", "--index-dir", str(corpus_index)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    expected = search(corpus_index, query, size=5).to_dict()
+    assert [hit["id"] for hit in printed["results"]] == [hit["id"] for hit in expected["results"]]
+    assert printed["total"] == expected["total"] and printed["facets"] == expected["facets"]
+
+
+def test_search_command_reports_a_bad_query(corpus_index, capsys):
+    assert cli_main(["search", "år:nitten", "--index-dir", str(corpus_index)]) == 1
+    assert "årstall" in capsys.readouterr().err
+
+
+# --- synonyms and escaping, on a crafted collection ------------------------------------------------
+
+
+def _report(number: int, title: str, contractor: str, year: int, findings: list[str], passages: list[str]) -> Report:
+    return Report(
+        id=f"rapport{number}",
+        title=title,
+        theme="Kvalifisering og arbeidsliv",
+        contractors=[contractor],
+        commissioner="IMDi",
+        published=f"{year}-06",
+        year=year,
+        year_inferred=False,
+        lead=title,
+        page_start=1,
+        page_end=2,
+        findings=[Finding(f"funn{number}-{n}", text, 1, "Hovedfunn") for n, text in enumerate(findings)],
+        passages=[Passage(f"avsnitt{number}-{n}", text, 2, "Kapittel 1", None) for n, text in enumerate(passages)],
+        themes=["Kvalifisering og arbeidsliv"],
+    )
+
+
+CRAFTED = {
+    "incentiv.pdf": _report(1, "Belønning i kommunene", "Fafo", 2018,
+                            ["Kommunene svarer på økonomiske incentiver fra staten."], []),
+    "insentiv.pdf": _report(2, "Bonus til deltakerne", "Proba samfunnsanalyse", 2020,
+                            ["Deltakerne reagerer på insentiver og bonuser.", "Insentiver virker best for unge deltakere."],
+                            ["Rapporten omtaler <script>alert('x')</script> & bolig: Boligmangel rammer flyktninger."]),
+    "nav.pdf": _report(3, "Samarbeid med stat", "NORCE", 2019,
+                       ["Kommunene samarbeider med Arbeids- og velferdsetaten om arbeidstrening."], []),
+}
+
+
+@pytest.fixture(scope="module")
+def crafted_index(tmp_path_factory) -> Path:
+    corpus = tmp_path_factory.mktemp("crafted-corpus")
+    documents = {}
+    for name, report in CRAFTED.items():
+        (corpus / name).write_bytes(f"%PDF-1.4 {name}".encode())
+        documents[name] = Document(source=name, sha256="", pages=2, document_title=report.title, reports=[report])
+    index_dir = tmp_path_factory.mktemp("crafted-index")
+    summary = update_index(corpus, index_dir, workers=1, extractor=lambda path: documents[path.name])
+    assert not summary.failed
+    return index_dir
+
+
+def test_synonyms_find_each_spelling_from_the_other(crafted_index):
+    assert any("incentiver" in hit.text for hit in search(crafted_index, "insentiv").results)
+    assert any("insentiver" in hit.text.lower() for hit in search(crafted_index, "incentiver").results)
+
+
+@pytest.mark.parametrize(("typed", "same", "other"), [("insentiver", "insentiv", "incentiv"), ("incentiv", "incentiv", "insentiv")])
+def test_the_word_typed_ranks_above_its_synonym(crafted_index, typed, same, other):
+    found = search(crafted_index, typed).results
+    assert {same, other} <= {word for hit in found for word in (same, other) if word in hit.text.lower()}
+    first_other = min(i for i, hit in enumerate(found) if other in hit.text.lower())
+    assert all(same in hit.text.lower() for hit in found[:first_other])
+    assert first_other > 0
+    assert search(crafted_index, typed).suggestion is None
+
+
+def test_a_multi_word_synonym_is_found_as_a_phrase(crafted_index):
+    found = search(crafted_index, "NAV").results
+    assert [hit.id for hit in found] == ["funn3-0"]
+    assert "<mark>Arbeids- og velferdsetaten</mark>" in found[0].highlight
+
+
+def test_highlights_escape_html_but_keep_marks(crafted_index):
+    hit = next(hit for hit in search(crafted_index, "bolig").results if "<script>" in hit.text)
+    assert "<script>" not in hit.highlight
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; <mark>bolig</mark>" in hit.highlight
+    assert "<mark>Boligmangel</mark>" in hit.highlight
