@@ -11,9 +11,12 @@ For a word, the unit's *core* searches the text of findings and passages:
   the lexicon cannot split;
 * its synonyms and spelling variants (:mod:`indexer.synonyms`), below the word.
 
-The unit's *context* searches what a document inherits from its report: the
-title, with a fraction of the text's weight, and the contractors, when the
-word is an institute name (:mod:`indexer.contractors`).
+The unit's *context* searches what a document inherits from where it stands:
+the report's title, with a fraction of the text's weight; the contractors,
+when the word is an institute name (:mod:`indexer.contractors`); the section
+heading (:mod:`indexer.headings`). Looser title matches (synonyms, compound
+parts, longer words) are *weak context*: they cover the unit but earn no
+bonus for a title that says what was asked (:mod:`indexer.coordination`).
 
 A word the index does not know is replaced by the closest word it does know
 (:mod:`indexer.typo`); the corrected query is returned as the suggestion.
@@ -65,7 +68,6 @@ class BuiltQuery:
     positive: wq.Query | None
     excluded: wq.Query | None
     suggestion: str | None = None
-    corrections: dict[str, str] = field(default_factory=dict)
 
     def highlight_marks(self) -> tuple[set[tuple[str, str]], list[tuple[str, tuple[str, ...]]]]:
         """What to mark in a hit: (field, term) pairs of the single terms the
@@ -316,7 +318,12 @@ class QueryBuilder:
                 continue
             parts = []
             for item in clause:
-                text, item_extras = by_word.get(id(item), (item.text, _Extras()))
+                if id(item) in by_word:
+                    text, item_extras = by_word[id(item)]
+                elif isinstance(item, Word) and not item.wildcard:
+                    text, item_extras = item.text, self._extras([item], [item.text])[0]  # a word of an OR
+                else:
+                    text, item_extras = item.text, _Extras()
                 unit = self._unit_of(item, text, item_extras)
                 if unit is not None:
                     parts.append(unit)
@@ -332,15 +339,13 @@ class QueryBuilder:
                 )
         positive = CoordinatedQuery(units, CONTEXT_COVERAGE, COORDINATION_POWER, CONTEXT_BONUS) if units else None
         suggestion = None
-        corrections = {}
         if corrected:
             suggestion = parsed.text
             for number in sorted(corrected, key=lambda n: plain[n].start, reverse=True):
                 word = plain[number]
-                corrections[word.text] = corrected[number]
                 suggestion = suggestion[: word.start] + corrected[number] + suggestion[word.end :]
             suggestion = " ".join(suggestion.split())
-        return BuiltQuery(positive, self._excluded(parsed), suggestion, corrections)
+        return BuiltQuery(positive, self._excluded(parsed), suggestion)
 
     def _excluded(self, parsed: ParsedQuery) -> wq.Query | None:
         """What ``-word`` leaves out: the word in text or title, or its institute's reports."""
