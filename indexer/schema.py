@@ -196,9 +196,10 @@ def _item_theme(common: dict[str, Any], item: Finding | Passage) -> dict[str, An
     A compilation report has one theme, which every item inherits unchanged.
     """
     themes = (common.get("theme") or "").split(FACET_SEPARATOR)
-    if len(themes) > 1 and item.chapter in themes:
-        return {"theme": item.chapter, "_stored_theme": item.chapter}
-    return {}
+    if len(themes) <= 1:
+        return {}
+    theme = item.chapter if item.chapter in themes else common.get("_stored_theme") or themes[0]
+    return {"theme": theme, "_stored_theme": theme}
 
 
 def manifest_entry(source: str, sha256: str, manifest: dict[str, Any]) -> dict[str, Any]:
