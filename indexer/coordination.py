@@ -136,38 +136,49 @@ class CoordinatedMatcher(Matcher):
         self._power = power
         self._context_bonus = context_bonus
         self._boost = boost
+        self._refresh()
 
-    def _active(self) -> list[tuple[int, str, Matcher]]:
-        return [e for e in self._entries if e[2].is_active()]
+    def _refresh(self) -> None:
+        """Work out which sub-matchers sit on the lowest document, once per move.
 
-    def _current(self) -> list[tuple[int, str, Matcher]]:
-        active = self._active()
-        docnum = min(e[2].id() for e in active)
-        return [e for e in active if e[2].id() == docnum]
+        The collector asks is_active, id and score for every document; doing the
+        walk over all sub-matchers once per move instead of once per call keeps
+        whole-result-set scoring (needed for facets) affordable.
+        """
+        self._active = [e for e in self._entries if e[2].is_active()]
+        if self._active:
+            positions = [e[2].id() for e in self._active]
+            self._docnum = min(positions)
+            self._current = [e for e, at in zip(self._active, positions) if at == self._docnum]
+        else:
+            self._docnum = None
+            self._current = []
 
     def is_active(self) -> bool:
-        return any(e[2].is_active() for e in self._entries)
+        return bool(self._active)
 
     def id(self) -> int:
-        return min(e[2].id() for e in self._active())
+        return self._docnum
 
     def next(self) -> bool:
-        if not self.is_active():
+        if not self._active:
             raise ReadTooFar
-        for _, _, m in self._current():
+        for _, _, m in self._current:
             m.next()
+        self._refresh()
         return False
 
     def skip_to(self, docnum: int) -> None:
-        for _, _, m in self._active():
+        for _, _, m in self._active:
             if m.id() < docnum:
                 m.skip_to(docnum)
+        self._refresh()
 
     def score(self) -> float:
         coverage: dict[int, float] = {}
         in_context: set[int] = set()
         total = 0.0
-        for unit, role, m in self._current():
+        for unit, role, m in self._current:
             total += m.score()
             weight = 1.0 if role == CORE else self._context_coverage
             coverage[unit] = max(coverage.get(unit, 0.0), weight)
@@ -180,7 +191,7 @@ class CoordinatedMatcher(Matcher):
         return self._boost * total * share**self._power * (1 + self._context_bonus * context_share**2)
 
     def weight(self) -> float:
-        return sum(m.weight() for _, _, m in self._current())
+        return sum(m.weight() for _, _, m in self._current)
 
     def children(self) -> list[Matcher]:
         return [m for _, _, m in self._entries]
@@ -191,6 +202,7 @@ class CoordinatedMatcher(Matcher):
     def reset(self) -> None:
         for _, _, m in self._entries:
             m.reset()
+        self._refresh()
 
     def copy(self) -> "CoordinatedMatcher":
         entries = [(u, w, m.copy()) for u, w, m in self._entries]

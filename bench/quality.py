@@ -1,0 +1,38 @@
+"""Workload 4: nDCG@10, MRR and recall@10 on the relevance set, for us and for each peer.
+
+The peers search the same findings and passages as our index; their ids are mapped
+back to (report title, text) so :mod:`indexer.evaluation` judges every engine alike.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bench.peers import BenchItem, Peer
+from indexer.evaluation import DEFAULT_K, evaluate, load_judgments
+
+
+def _scores(report) -> dict[str, Any]:
+    return {
+        "ndcg": report.mean_ndcg,
+        "mrr": report.mean_mrr,
+        "recall": report.mean_recall,
+        "queries": len(report.queries),
+        "per_query": {q.query: round(q.ndcg, 3) for q in report.queries},
+    }
+
+
+def ours(index_dir: Path) -> dict[str, Any]:
+    from indexer.searching import search
+
+    return _scores(evaluate(lambda q: search(index_dir, q, size=DEFAULT_K).to_dict(), load_judgments()))
+
+
+def peer(engine: Peer, items: list[BenchItem]) -> dict[str, Any]:
+    by_id = {item.id: item for item in items}
+
+    def search_fn(query: str) -> list[dict[str, Any]]:
+        hits = [by_id[i] for i in engine.search(query, DEFAULT_K)]
+        return [{"report": {"title": h.title}, "text": h.text} for h in hits]
+
+    return _scores(evaluate(search_fn, load_judgments()))

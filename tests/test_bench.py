@@ -1,0 +1,108 @@
+"""The benchmark's own parts: what they measure must be what RESULTS.md says they measure."""
+from __future__ import annotations
+
+import pytest
+
+from bench.http_load import parse_wrk
+from bench.peers import BenchItem, all_peers
+from bench.queries import percentile, sampled_queries
+from bench.scaled import ITEMS_PER_REPORT, SentencePool, read_stand_in, write_scaled_corpus
+from indexer.analysis import stopwords
+
+WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:8765/api/search
+  1 threads and 2 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     5.04ms    3.54ms  29.81ms   68.72%
+  Latency Distribution
+     50%    4.98ms
+     75%    7.29ms
+     90%    8.31ms
+     99%    1.54s
+  409 requests in 1.00s, 207.70KB read
+  Socket errors: connect 0, read 2, write 0, timeout 3
+  Non-2xx or 3xx responses: 7
+Requests/sec:    407.34
+"""
+
+ITEMS = [
+    BenchItem("a", "Bosetting av flyktninger", "Kommunene bosatte flere flyktninger enn året før."),
+    BenchItem("b", "Introduksjonsprogrammet", "Deltakerne i programmet fikk norskopplæring."),
+    BenchItem("c", "Fritid", "Barn deltar i organiserte fritidsaktiviteter."),
+]
+
+
+def test_wrk_output_becomes_numbers_with_units_converted():
+    numbers = parse_wrk(WRK_OUTPUT)
+    assert numbers["requests"] == 409
+    assert numbers["requests_per_s"] == pytest.approx(407.34)
+    assert numbers["p50_ms"] == pytest.approx(4.98)
+    assert numbers["p99_ms"] == pytest.approx(1540.0)  # seconds become milliseconds
+    assert numbers["non_2xx"] == 7
+    assert numbers["socket_errors"] == 5
+
+
+def test_percentile_picks_the_nearest_rank():
+    values = list(range(1, 101))
+    assert percentile(values, 0.5) in (50, 51)
+    assert percentile(values, 0.99) == 99
+    assert percentile([3.0], 0.95) == 3.0
+
+
+def test_sampled_queries_are_runs_of_content_words_and_repeatable():
+    sentences = ["Kommunene bosatte flere flyktninger enn året før i hele landet."] * 3 + [
+        "Deltakerne i introduksjonsprogrammet fikk bedre norskopplæring og arbeidspraksis."
+    ]
+    first = sampled_queries(sentences, 2, 10)
+    assert first == sampled_queries(sentences, 2, 10)
+    assert len(first) == 10
+    stop = stopwords()
+    for query in first:
+        words = query.split()
+        assert len(words) == 2
+        assert not any(w in stop for w in words)
+
+
+@pytest.mark.parametrize("peer", all_peers(), ids=lambda p: p.name)
+def test_every_peer_ranks_the_item_that_holds_the_word_first(peer, tmp_path):
+    assert peer.build(ITEMS, tmp_path) == len(ITEMS)
+    try:
+        assert peer.search("fritidsaktiviteter", 10)[:1] == ["c"]
+        assert peer.search("norskopplæring deltakerne", 10)[:1] == ["b"]
+        assert peer.size_bytes() > 0
+    finally:
+        peer.close()
+
+
+def test_snowball_peers_stem_and_the_standard_analyzer_does_not(tmp_path):
+    peers = {p.name: p for p in all_peers()}
+    for name in ("whoosh_standard", "whoosh_snowball", "bm25s_snowball"):
+        peers[name].build(ITEMS, tmp_path / name)
+    try:
+        # "flyktningene" is only in the text as "flyktninger": same stem, other form.
+        assert peers["whoosh_snowball"].search("flyktningene", 10)[:1] == ["a"]
+        assert peers["bm25s_snowball"].search("flyktningene", 10)[:1] == ["a"]
+        assert peers["whoosh_standard"].search("flyktningene", 10) == []
+    finally:
+        for peer in peers.values():
+            peer.close()
+
+
+def test_scaled_corpus_holds_the_asked_number_of_items_made_of_real_sentences(tmp_path, monkeypatch):
+    monkeypatch.setattr("bench.scaled.GENERATED_DIR", tmp_path)
+    sentences = [
+        "Kommunene bosatte flere flyktninger enn året før.",
+        "Deltakerne i programmet fikk norskopplæring.",
+        "Barn deltar i organiserte fritidsaktiviteter.",
+    ]
+    pool = SentencePool(sentences, ["Rapport om bosetting"], ["Bosetting"], ["Fafo", "NIBR"], ["Hovedfunn"])
+    folder = write_scaled_corpus(ITEMS_PER_REPORT * 12, pool)
+    documents = [read_stand_in(p) for p in sorted(folder.glob("*.pdf"))]
+    reports = [r for d in documents for r in d.reports]
+    items = [i for r in reports for i in [*r.findings, *r.passages]]
+    assert len(reports) == 12 and len(items) == ITEMS_PER_REPORT * 12
+    assert len({i.id for i in items}) == len(items)
+    for item in items:
+        remaining = item.text
+        while remaining:  # every item is whole real sentences, one after another
+            sentence = next(s for s in sentences if remaining.startswith(s))
+            remaining = remaining[len(sentence):].lstrip()
