@@ -72,6 +72,8 @@ def copy_corpus(corpus_dir: Path, folder: Path) -> list[str]:
 
 
 def run_bounded(folder: Path, index_dir: Path, budget_s: float):
+    # The budget only catches a hang (several times a normal run on a busy 2-core
+    # machine); speed is measured in bench/, not here.
     started = time.monotonic()
     summary = update_index(folder, index_dir, workers=2, timeout_s=TIMEOUT_S, max_memory_mb=MAX_MEMORY_MB)
     seconds = time.monotonic() - started
@@ -159,4 +161,4 @@ def test_mutated_corpus_hostile_and_sample_files(tmp_path, corpus_dir, real_pdfs
 
 @pytest.mark.slow
 def test_a_thousand_mutated_corpus_files_and_every_sample_file(tmp_path, corpus_dir, real_pdfs, bomb):
-    run_bad_folder(tmp_path, corpus_dir, real_pdfs, bomb, count=1000, every_sample=True, budget_s=1200)
+    run_bad_folder(tmp_path, corpus_dir, real_pdfs, bomb, count=1000, every_sample=True, budget_s=3600)
