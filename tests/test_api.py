@@ -166,6 +166,43 @@ def test_bad_parameters_are_400_with_a_norwegian_message(client, query, paramete
     assert f"«{parameter}»" in body["error"]["message"]
 
 
+NASTY_QUERY_STRINGS = [
+    "q=" + "(" * 300 + "bolig" + ")" * 300,  # deeply nested parentheses
+    "q=" + "((((" * 100,  # nested and never closed
+    "q=*",
+    "q=-*",
+    "q=finnesikke:bolig",  # a field that does not exist
+    "q=tittel:bolig%20forfatter:x",
+    "q=%FF%FE%FD",  # invalid UTF-8
+    "q=bolig%C3",  # a cut-off UTF-8 sequence
+    "q=%00%01%1B[31m",  # control characters
+    "q=" + "bolig%20" * 600,  # long, many words
+    "q=" + "%F0%9F%8F%A0" * 400,  # emoji
+    "q=bolig&page=99999999999999999999",
+    "q=bolig&page=-99999999999",
+    "q=bolig&size=-1",
+    "q=bolig&size=99999999999999999999",
+    "q=bolig&year=-2019",
+    "q=bolig&year_from=0&year_to=99999999999",
+    "q=bolig&theme=%FF&contractor=%00",
+]
+# A hang guard, not a speed target: the slowest of these answers in well under a second.
+NASTY_QUERY_BOUND_S = 10.0
+
+
+@pytest.mark.parametrize("query_string", NASTY_QUERY_STRINGS)
+def test_known_nasty_query_strings_get_200_or_400_quickly(client, query_string):
+    for path in ("/api/search", "/"):
+        started = time.monotonic()
+        response = client.get(f"{path}?{query_string}")
+        elapsed = time.monotonic() - started
+        assert response.status_code in (200, 400), (path, response.status_code)
+        assert elapsed < NASTY_QUERY_BOUND_S, (path, elapsed)
+        if path == "/api/search":
+            body = response.get_json()
+            assert ("results" in body) if response.status_code == 200 else body["error"]["message"]
+
+
 def test_query_the_search_module_rejects_is_400_with_its_message(client, monkeypatch):
     query_error = getattr(searching, "QueryError", None) or type("QueryError", (ValueError,), {})
     monkeypatch.setattr(searching, "QueryError", query_error, raising=False)
