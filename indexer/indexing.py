@@ -599,7 +599,10 @@ def update_index(
         summary.failed.extend(plan.known_failures)
 
         if plan.jobs or plan.removed:
-            writer = ix.writer(_lk=False)  # we already hold the lock for the whole run
+            # _lk=False: we already hold the lock for the whole run. compound=False: a
+            # reader of a compound segment copies every part it opens into memory
+            # (Whoosh's BufferFile), once per searcher, i.e. per server thread.
+            writer = ix.writer(_lk=False, compound=False)
             try:
                 for source in plan.removed:
                     writer.delete_by_term("source", source)

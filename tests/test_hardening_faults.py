@@ -6,6 +6,7 @@ fresh run must finish the work. The kill helpers come from ``test_index_crash``.
 from __future__ import annotations
 
 import errno
+import gc
 import random
 import shutil
 import sys
@@ -133,8 +134,8 @@ def fail_storage_writes(monkeypatch, error_number: int, after_calls: int) -> lis
     return created
 
 
-# Whoosh's writer.cancel() leaves its sorting pool's temporary file open after a failed
-# write; the file is removed with the folder on the next run, the descriptor at exit.
+# Whoosh's writer.cancel() leaves its sorting pool's temporary file (and the readers of
+# the segments it was merging) open after a failed write; the file is removed with the folder on the next run, the descriptor at exit.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("error_number", [errno.ENOSPC, errno.EROFS])
 @pytest.mark.parametrize("after_calls", [0, 3])
@@ -155,6 +156,7 @@ def test_full_or_read_only_disk_leaves_the_old_index_and_a_clear_message(
     assert str(index_dir) in captured.err and "indeksen er som før" in captured.err.lower()
     monkeypatch.undo()
     close_searchers()
+    gc.collect()  # release those abandoned files now, under this test's filter, not in a later test
     assert snapshot(index_dir) == before
     summary = update_index(corpus, index_dir, workers=2)
     assert not summary.failed and indexed_reports(index_dir) == NEW_REPORTS
