@@ -21,8 +21,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.matching import Matcher, NullMatcher, ReadTooFar
+
+from indexer import arrayscoring
+from indexer.arrayscoring import LeafScorer, Matches
 
 
 CORE, CONTEXT, WEAK_CONTEXT = "core", "context", "weak_context"
@@ -212,3 +216,32 @@ class CoordinatedMatcher(Matcher):
 
     def supports_block_quality(self) -> bool:
         return False
+
+
+def _coordinated_matches(scorer: LeafScorer, query: CoordinatedQuery) -> Matches:
+    """:meth:`CoordinatedMatcher.score` for every matching document at once."""
+    entries = [
+        (number, role, scorer.matches(q)) for number, unit in enumerate(query.units) for q, role in unit.queries()
+    ]
+    entries = [entry for entry in entries if len(entry[2])]
+    if not entries:
+        return Matches.none()
+    docnums = scorer.union([m for _, _, m in entries]).docnums
+    total = np.zeros(len(docnums))
+    coverage = np.zeros((len(query.units), len(docnums)))
+    in_context = np.zeros(len(docnums))
+    for unit, role, m in entries:  # in the matcher's order, so the sums agree
+        at = np.searchsorted(docnums, m.docnums)
+        total[at] += m.scores
+        weight = 1.0 if role == CORE else query.context_coverage
+        coverage[unit, at] = np.maximum(coverage[unit, at], weight)
+        if role == CONTEXT:
+            in_context[at] += 1
+    unit_count = len(query.units)
+    share = coverage.sum(axis=0) / unit_count
+    context_share = np.where(in_context > 1, (in_context - 1) / max(unit_count - 1, 1), 0.0)
+    scores = query.boost * total * share**query.power * (1 + query.context_bonus * context_share**2)
+    return Matches(docnums, scores)
+
+
+arrayscoring.register(CoordinatedQuery, _coordinated_matches)

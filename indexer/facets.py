@@ -19,6 +19,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from indexer.analysis import fold
 from indexer.querylang import MAX_YEAR, MIN_YEAR, QueryError
 
@@ -47,12 +49,47 @@ class DocFacts:
     contractor_names: set[str] = field(default_factory=set)
     section_names: set[str] = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        self.arrays = FacetArrays.of(self)
+
     def values(self, facet: str) -> set[str]:
         return self.theme_names if facet == "theme" else self.contractor_names
 
-    def docnums(self, kinds: Iterable[str]) -> list[int]:
-        wanted = set(kinds)
-        return [docnum for docnum, kind in enumerate(self.kind) if kind in wanted]
+
+@dataclass(eq=False)
+class FacetArrays:
+    """The facet values of every document as NumPy arrays, so a result set of
+    tens of thousands of documents is filtered and counted at once."""
+
+    theme_names: list[str]
+    theme: np.ndarray  # per document: index into theme_names, -1 without a theme
+    contractor_names: list[str]
+    contractor_doc: np.ndarray  # one entry per (document, contractor) pair …
+    contractor: np.ndarray  # … and the contractor's index into contractor_names
+    year: np.ndarray  # per document, 0 without a year
+    size: int
+
+    @classmethod
+    def of(cls, facts: "DocFacts") -> "FacetArrays":
+        theme_names = sorted({t for t in facts.theme if t})
+        theme_code = {name: code for code, name in enumerate(theme_names)}
+        contractor_names = sorted({c for names in facts.contractors for c in names})
+        contractor_code = {name: code for code, name in enumerate(contractor_names)}
+        pairs = [(docnum, contractor_code[c]) for docnum, names in enumerate(facts.contractors) for c in names]
+        return cls(
+            theme_names=theme_names,
+            theme=np.array([theme_code[t] if t else -1 for t in facts.theme], dtype=np.int64),
+            contractor_names=contractor_names,
+            contractor_doc=np.array([d for d, _ in pairs], dtype=np.int64),
+            contractor=np.array([c for _, c in pairs], dtype=np.int64),
+            year=np.array([y or 0 for y in facts.year], dtype=np.int64),
+            size=len(facts.theme),
+        )
+
+    def codes(self, facet: str, values: Iterable[str]) -> list[int]:
+        names = self.theme_names if facet == "theme" else self.contractor_names
+        wanted = set(values)
+        return [code for code, name in enumerate(names) if name in wanted]
 
 
 def _single_values(reader, fieldname: str, size: int) -> list[str | None]:
@@ -163,19 +200,25 @@ class Filters:
             return set(self.contractors)
         return {low for low, high in self.years if low is not None and low == high}
 
-    def passing(self, facts: DocFacts, docnum: int) -> dict[str, bool]:
-        """For each facet, whether the document passes that facet's filter."""
-        year = facts.year[docnum]
-        return {
-            "theme": not self.themes or facts.theme[docnum] in self.themes,
-            "contractor": not self.contractors or not self.contractors.isdisjoint(facts.contractors[docnum]),
-            "year": not self.years or (year is not None and any(_in_range(year, r) for r in self.years)),
-        }
-
-
-def _in_range(year: int, year_range: YearRange) -> bool:
-    low, high = year_range
-    return (low is None or year >= low) and (high is None or year <= high)
+    def passing(self, arrays: FacetArrays, docnums: np.ndarray) -> dict[str, np.ndarray]:
+        """For each facet, which of the documents pass that facet's filter."""
+        everyone = np.ones(len(docnums), dtype=bool)
+        theme = everyone
+        if self.themes:
+            theme = np.isin(arrays.theme[docnums], arrays.codes("theme", self.themes))
+        contractor = everyone
+        if self.contractors:
+            has_one = np.zeros(arrays.size, dtype=bool)
+            chosen = np.isin(arrays.contractor, arrays.codes("contractor", self.contractors))
+            has_one[arrays.contractor_doc[chosen]] = True
+            contractor = has_one[docnums]
+        year = everyone
+        if self.years:
+            years = arrays.year[docnums]
+            year = np.zeros(len(docnums), dtype=bool)
+            for low, high in self.years:
+                year |= (years != 0) & (years >= (low or 0)) & (years <= (high if high is not None else MAX_YEAR))
+        return {"theme": theme, "contractor": contractor, "year": year}
 
 
 def make_filters(
@@ -197,33 +240,44 @@ def make_filters(
 # --- counting ----------------------------------------------------------------------
 
 
-def _facet_values(facts: DocFacts, facet: str, docnum: int) -> Iterable:
-    if facet == "theme":
-        value = facts.theme[docnum]
-        return (value,) if value else ()
-    if facet == "contractor":
-        return facts.contractors[docnum]
-    year = facts.year[docnum]
-    return (year,) if year is not None else ()
-
-
 def filter_and_count(
-    facts: DocFacts, docnums: Sequence[int], filters: Filters
-) -> tuple[list[int], dict[str, list[dict]]]:
-    """The documents passing every filter (in the given order) and the facet counts."""
-    kept: list[int] = []
-    counts = {facet: Counter() for facet in FACETS}
-    for docnum in docnums:
-        passes = filters.passing(facts, docnum)
-        failed = [facet for facet, ok in passes.items() if not ok]
-        if not failed:
-            kept.append(docnum)
-        # A document counts for a facet when only that facet's own filter (or
-        # none) excludes it.
-        for facet in FACETS:
-            if not failed or failed == [facet]:
-                counts[facet].update(_facet_values(facts, facet, docnum))
+    facts: DocFacts, docnums: np.ndarray, filters: Filters
+) -> tuple[np.ndarray, dict[str, list[dict]]]:
+    """Which of the documents pass every filter (a mask in their order), and the facet counts."""
+    arrays = facts.arrays
+    docnums = np.asarray(docnums, dtype=np.int64)
+    passes = filters.passing(arrays, docnums)
+    kept = passes["theme"] & passes["contractor"] & passes["year"]
+    # A document counts for a facet when only that facet's own filter (or
+    # none) excludes it.
+    counts = {
+        "theme": _theme_counts(arrays, docnums[passes["contractor"] & passes["year"]]),
+        "contractor": _contractor_counts(arrays, docnums[passes["theme"] & passes["year"]]),
+        "year": _year_counts(arrays, docnums[passes["theme"] & passes["contractor"]]),
+    }
     return kept, {facet: _facet_list(facet, counts[facet], filters.selected(facet)) for facet in FACETS}
+
+
+def _named_counts(names: list[str], codes: np.ndarray) -> Counter:
+    tally = np.bincount(codes, minlength=len(names))
+    return Counter({names[code]: int(tally[code]) for code in np.flatnonzero(tally)})
+
+
+def _theme_counts(arrays: FacetArrays, docnums: np.ndarray) -> Counter:
+    codes = arrays.theme[docnums]
+    return _named_counts(arrays.theme_names, codes[codes >= 0])
+
+
+def _contractor_counts(arrays: FacetArrays, docnums: np.ndarray) -> Counter:
+    counted = np.zeros(arrays.size, dtype=bool)
+    counted[docnums] = True
+    return _named_counts(arrays.contractor_names, arrays.contractor[counted[arrays.contractor_doc]])
+
+
+def _year_counts(arrays: FacetArrays, docnums: np.ndarray) -> Counter:
+    years = arrays.year[docnums]
+    values, tally = np.unique(years[years != 0], return_counts=True)
+    return Counter({int(year): int(count) for year, count in zip(values, tally)})
 
 
 def _facet_list(facet: str, counter: Counter, selected: set) -> list[dict]:

@@ -10,11 +10,13 @@ Entry points::
     get_report(index_dir, report_id) -> dict | None
 
 A search parses what was typed (:mod:`indexer.querylang`), builds Whoosh
-queries (:mod:`indexer.querybuild`), collects every matching document, applies
-the facet filters and counts (:mod:`indexer.facets`), sorts, groups, pages
-and highlights (:mod:`indexer.highlight`). Collecting all matches, not one
-page, is what makes exact facet counts and a correct total possible; the index
-of a report collection is small enough for that.
+queries (:mod:`indexer.querybuild`), scores every matching document
+(:mod:`indexer.arrayscoring`), applies the facet filters and counts
+(:mod:`indexer.facets`), sorts, groups, pages and highlights
+(:mod:`indexer.highlight`). Collecting all matches, not one page, is what
+makes exact facet counts and a correct total possible; scoring, filtering,
+counting and sorting work on NumPy arrays so that stays fast at 100,000
+findings and passages.
 
 The index is opened once per process and thread and reopened when a new
 commit has landed, so a long-running server sees each re-index.
@@ -29,14 +31,16 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from whoosh import query as wq
+import numpy as np
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
 from indexer import lookup, morelike
+from indexer.arrayscoring import LeafScorer, make_leaf_scorers, score_all
 from indexer.contractors import ContractorNames
 from indexer.facets import FACETS, DocFacts, Filters, build_doc_facts, filter_and_count, make_filters
 from indexer.headings import Headings
@@ -166,35 +170,80 @@ def _kinds(requested: Sequence[str], typed: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(kinds))
 
 
-def _scored(searcher: Searcher, facts: DocFacts, built: BuiltQuery, kinds: list[str]) -> list[tuple[int, float]]:
-    """Every matching document of the kinds with its score, before the facet filters."""
+def _scored(searcher: Searcher, facts: DocFacts, built: BuiltQuery, kinds: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Every matching document of the kinds (document numbers, ascending) and
+    its score, before the facet filters."""
     if not kinds:
-        return []
-    kind_filter = wq.Or([wq.Term("kind", kind) for kind in kinds])
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+    scorers = _leaf_scorers(searcher)
+    of_kind = _kind_array(searcher, facts)
     if built.positive is None:
-        excluded: set[int] = set()
-        if built.excluded is not None:
-            excluded = set(searcher.search(built.excluded, limit=None, scored=False).docs())
-        return [(docnum, 0.0) for docnum in facts.docnums(kinds) if docnum not in excluded]
-    # Not search_page(): it answers a page past the end with the last page.
-    results = searcher.search(built.positive, limit=None, filter=kind_filter, mask=built.excluded)
-    scored = []
-    for score, docnum in results.top_n:
-        weight = KIND_WEIGHTS.get(facts.kind[docnum], 1.0) * SECTION_WEIGHTS.get(facts.section[docnum], 1.0)
-        scored.append((docnum, score * weight))
-    return scored
+        docnums = np.flatnonzero(np.isin(of_kind, kinds))
+        scores = np.zeros(len(docnums))
+    else:
+        matches = score_all(searcher, built.positive, scorers)
+        keep = np.isin(of_kind[matches.docnums], kinds)
+        docnums = matches.docnums[keep]
+        scores = matches.scores[keep] * _weight_array(searcher, facts)[docnums]
+    if built.excluded is not None:
+        keep = ~np.isin(docnums, score_all(searcher, built.excluded, scorers).docnums)
+        docnums, scores = docnums[keep], scores[keep]
+    return docnums, scores
 
 
-def _ordered(facts: DocFacts, scored: list[tuple[int, float]], sort: str, ranked: bool) -> list[tuple[int, float]]:
-    def document_order(docnum: int) -> tuple:
-        # Findings before passages, newest report first, then as printed.
-        return (facts.kind[docnum] != KIND_FINDING, _newest_key(facts, docnum), facts.report_id[docnum] or "", facts.position[docnum])
+def _leaf_scorers(searcher: Searcher) -> list[tuple[LeafScorer, int]]:
+    return _derived_for(searcher, "leaf_scorers", lambda: make_leaf_scorers(searcher))
 
+
+def _kind_array(searcher: Searcher, facts: DocFacts) -> np.ndarray:
+    return _derived_for(searcher, "kinds", lambda: np.array([kind or "" for kind in facts.kind]))
+
+
+def _weight_array(searcher: Searcher, facts: DocFacts) -> np.ndarray:
+    """Each document's query-time weight (:data:`KIND_WEIGHTS` × :data:`SECTION_WEIGHTS`)."""
+    return _derived_for(searcher, "weights", lambda: np.array([
+        KIND_WEIGHTS.get(kind, 1.0) * SECTION_WEIGHTS.get(section, 1.0)
+        for kind, section in zip(facts.kind, facts.section)
+    ], dtype=np.float64))
+
+
+@dataclass(eq=False)
+class _SortKeys:
+    """Per document, ranks that sort a whole result set with one NumPy lexsort."""
+
+    newest: np.ndarray  # newest first; documents of the same date share a rank
+    document: np.ndarray  # findings before passages, newest report first, then as printed
+    report: np.ndarray  # the report's number, -1 without a report
+
+
+def _sort_keys(searcher: Searcher, facts: DocFacts) -> _SortKeys:
+    def build() -> _SortKeys:
+        size = len(facts.kind)
+        dates = [_newest_key(facts, docnum) for docnum in range(size)]
+        date_rank = {date: rank for rank, date in enumerate(sorted(set(dates)))}
+        newest = np.array([date_rank[date] for date in dates], dtype=np.int64)
+        printed = sorted(range(size), key=lambda docnum: (
+            facts.kind[docnum] != KIND_FINDING, newest[docnum], facts.report_id[docnum] or "", facts.position[docnum]
+        ))
+        document = np.empty(size, dtype=np.int64)
+        document[printed] = np.arange(size)
+        report_number: dict[str, int] = {}
+        report = np.array(
+            [report_number.setdefault(r, len(report_number)) if r else -1 for r in facts.report_id], dtype=np.int64
+        )
+        return _SortKeys(newest=newest, document=document, report=report)
+
+    return _derived_for(searcher, "sort_keys", build)
+
+
+def _ordered(keys: _SortKeys, docnums: np.ndarray, scores: np.ndarray, sort: str, ranked: bool) -> np.ndarray:
+    """The order (indexes into ``docnums``) the hits are shown in."""
+    document = keys.document[docnums]
     if sort == "newest":
-        return sorted(scored, key=lambda item: (_newest_key(facts, item[0]), -item[1], document_order(item[0])))
+        return np.lexsort((document, -scores, keys.newest[docnums]))
     if not ranked:
-        return sorted(scored, key=lambda item: document_order(item[0]))
-    return sorted(scored, key=lambda item: (-item[1], document_order(item[0])))
+        return np.argsort(document, kind="stable")
+    return np.lexsort((document, -scores))
 
 
 def _newest_key(facts: DocFacts, docnum: int) -> tuple[int, str]:
@@ -208,16 +257,12 @@ def _newest_key(facts: DocFacts, docnum: int) -> tuple[int, str]:
     return (0, "".join(chr(0x10FFFF - ord(ch)) for ch in padded))
 
 
-def _grouped(facts: DocFacts, ordered: list[tuple[int, float]]) -> list[tuple[int, float, int]]:
-    """The best hit of each report with how many more hits that report has."""
-    groups: dict[str | None, list] = {}
-    for docnum, score in ordered:
-        report = facts.report_id[docnum]
-        if report in groups:
-            groups[report][2] += 1
-        else:
-            groups[report] = [docnum, score, 0]
-    return [tuple(group) for group in groups.values()]  # type: ignore[misc]
+def _grouped(keys: _SortKeys, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of ordered hits, the position of each report's best hit (in order) and
+    how many more hits that report has."""
+    _, first, count = np.unique(keys.report[docnums], return_index=True, return_counts=True)
+    in_order = np.argsort(first)
+    return first[in_order], count[in_order] - 1
 
 
 def _empty_facets() -> dict[str, list]:
@@ -268,19 +313,23 @@ def search(
         response.took_ms = _elapsed(started)
         return response  # nothing asked for
 
-    scored = _scored(searcher, facts, built, _kinds(kinds, parsed.kinds))
-    score_of = dict(scored)
-    kept, response.facets = filter_and_count(facts, [docnum for docnum, _ in scored], filters)
-    ordered = _ordered(facts, [(docnum, score_of[docnum]) for docnum in kept], SORTS[sort], not browsing)
+    docnums, scores = _scored(searcher, facts, built, _kinds(kinds, parsed.kinds))
+    kept, response.facets = filter_and_count(facts, docnums, filters)
+    docnums, scores = docnums[kept], scores[kept]
+    keys = _sort_keys(searcher, facts)
+    order = _ordered(keys, docnums, scores, SORTS[sort], not browsing)
+    docnums, scores = docnums[order], scores[order]
+    more: list[int | None] = [None] * len(docnums)
     if group_by_report:
-        entries = _grouped(facts, ordered)
-    else:
-        entries = [(docnum, score, None) for docnum, score in ordered]
-    response.total = len(entries)
+        best, more_counts = _grouped(keys, docnums)
+        docnums, scores = docnums[best], scores[best]
+        more = more_counts.tolist()
+    response.total = len(docnums)
     terms, phrases = built.highlight_marks()
-    for docnum, score, more in entries[(page - 1) * size : page * size]:
+    shown = slice((page - 1) * size, page * size)
+    for docnum, score, more_in_report in zip(docnums[shown].tolist(), scores[shown].tolist(), more[shown]):
         hit = make_hit(searcher.stored_fields(docnum), terms, score, theme=facts.theme[docnum], phrases=phrases)
-        hit.more_in_report = more
+        hit.more_in_report = more_in_report
         response.results.append(hit)
     response.took_ms = _elapsed(started)
     return response

@@ -1,0 +1,255 @@
+"""Every matching document of a query with its score, computed over arrays.
+
+A search answers with exact facet counts and an exact total, so every matching
+document is scored, not just the first page. Whoosh's matchers do that one
+document at a time in Python, which at 100,000 findings and passages costs
+seconds for a common word. Here the postings of a term are read a block at a
+time into NumPy arrays and BM25F is computed over whole arrays; ``Or``, ``And``,
+boosts, constant scores and :class:`~indexer.coordination.CoordinatedQuery`
+combine arrays.
+
+The scores are Whoosh's: the same formula, the same statistics from the
+top-level searcher (idf, average field length), the same lossy field lengths.
+Query types this module does not know (a phrase, say) are walked with their
+own Whoosh matcher, so :func:`score_all` always agrees with
+``searcher.search(query, limit=None)``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+# Field length as Whoosh stores it: one byte, decoded through a table.
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+@dataclass
+class Matches:
+    """Document numbers (ascending, unique) and their scores."""
+
+    docnums: np.ndarray  # int64
+    scores: np.ndarray  # float64
+
+    @classmethod
+    def none(cls) -> "Matches":
+        return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+
+    def __len__(self) -> int:
+        return len(self.docnums)
+
+
+class LeafScorer:
+    """Scores queries over one segment of the index (a leaf searcher)."""
+
+    def __init__(self, leaf: Searcher, top: Searcher):
+        self.leaf = leaf
+        self.top = top
+        self.reader = leaf.reader()
+        self.size = self.reader.doc_count_all()
+        deleted = sorted(self.reader.deleted_docs_set) if self.reader.has_deletions() else []
+        self._deleted = np.array(deleted, dtype=np.int64)
+        self._lengths: dict[str, np.ndarray | None] = {}
+        weighting = top.weighting
+        self._bm25 = weighting if type(weighting) is BM25F else None
+
+    # --- queries ---------------------------------------------------------------------
+
+    def matches(self, query: wq.Query) -> Matches:
+        """The documents of this segment the query matches, with Whoosh's scores."""
+        evaluate = _EVALUATORS.get(type(query))
+        if evaluate is None:
+            return self.walk(query)
+        return evaluate(self, query)
+
+    def walk(self, query: wq.Query) -> Matches:
+        """Whoosh's own matcher, one document at a time (for query types not done here)."""
+        matcher = query.matcher(self.leaf, self.top.context())
+        docnums: list[int] = []
+        scores: list[float] = []
+        while matcher.is_active():
+            docnums.append(matcher.id())
+            scores.append(matcher.score())
+            matcher.next()
+        return Matches(np.array(docnums, dtype=np.int64), np.array(scores, dtype=np.float64))
+
+    # --- terms -----------------------------------------------------------------------
+
+    def term(self, query: wq.Term) -> Matches:
+        fieldname = query.fieldname
+        schema = self.leaf.schema
+        if fieldname not in schema:
+            return Matches.none()
+        field = schema[fieldname]
+        try:
+            text = field.to_bytes(query.text)
+        except ValueError:
+            return Matches.none()
+        if (fieldname, text) not in self.reader:
+            return Matches.none()
+        postings = self._postings(fieldname, text)
+        if postings is None or self._bm25 is None:
+            return self.walk(query)
+        docnums, weights = postings
+        if field.scorable:
+            lengths = self._field_lengths(fieldname)
+            if lengths is None:
+                return self.walk(query)
+            B = self._bm25._field_B.get(fieldname, self._bm25.B)
+            K1 = self._bm25.K1
+            idf = self.top.idf(fieldname, text)
+            avgfl = self.top.avg_field_length(fieldname) or 1
+            fl = lengths[docnums]
+            # The operations of whoosh.scoring.bm25, in its order, so the floats agree.
+            scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+        else:
+            scores = weights  # Whoosh scores an unscorable field by the term's weight
+        if query.boost != 1.0:
+            scores = scores * query.boost
+        return Matches(docnums, scores)
+
+    def _postings(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """A term's document numbers and weights, deleted documents left out;
+        ``None`` when the postings are not in the format read here."""
+        matcher = self.reader.postings(fieldname, text)
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+        if type(matcher) is not W3LeafMatcher or matcher._byteids:
+            return None
+        id_blocks: list[np.ndarray] = []
+        weight_blocks: list[np.ndarray] = []
+        while matcher.is_active():
+            matcher._read_data()
+            raw_ids, raw_weights = matcher._data[0], matcher._data[1]
+            count = matcher._blocklength
+            id_blocks.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)))
+            if raw_weights is None:
+                weight_blocks.append(np.ones(count, dtype=np.float64))
+            elif isinstance(raw_weights, float):
+                weight_blocks.append(np.full(count, raw_weights, dtype=np.float64))
+            else:
+                # Whoosh keeps weights as 32-bit floats and scores them as doubles.
+                weight_blocks.append(np.asarray(raw_weights, dtype=np.float32).astype(np.float64))
+            matcher._next_block()
+        docnums = np.concatenate(id_blocks) if id_blocks else np.empty(0, dtype=np.int64)
+        weights = np.concatenate(weight_blocks) if weight_blocks else np.empty(0, dtype=np.float64)
+        if len(self._deleted):
+            keep = ~np.isin(docnums, self._deleted, assume_unique=True)
+            docnums, weights = docnums[keep], weights[keep]
+        return docnums, weights
+
+    def _field_lengths(self, fieldname: str) -> np.ndarray | None:
+        """Every document's length of the field, as Whoosh's scorer sees it."""
+        if fieldname not in self._lengths:
+            self._lengths[fieldname] = self._read_lengths(fieldname)
+        return self._lengths[fieldname]
+
+    def _read_lengths(self, fieldname: str) -> np.ndarray | None:
+        # The per-document reader's own cached column reader (closed with the
+        # searcher): a run of one byte per document.
+        perdoc = getattr(self.reader, "_perdoc", None)
+        cached_reader = getattr(perdoc, "_cached_reader", None)
+        column = cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if cached_reader else None
+        if column is None or getattr(column, "_fixedlen", None) != 1:
+            return None
+        stored = min(column._count, self.size)
+        lengths = np.zeros(self.size, dtype=np.uint8)  # documents past the column's end: length 0
+        if stored:
+            lengths[:stored] = np.frombuffer(bytes(column._dbfile.get(column._basepos, stored)), dtype=np.uint8)
+        return _LENGTH_OF_BYTE[lengths]
+
+    # --- compound queries ------------------------------------------------------------
+
+    def union(self, children: list[Matches], boost: float = 1.0) -> Matches:
+        """Documents matching any child; a document's score is the sum of its children's."""
+        children = [m for m in children if len(m)]
+        if not children:
+            return Matches.none()
+        if len(children) == 1:
+            only = children[0]
+            return only if boost == 1.0 else Matches(only.docnums, only.scores * boost)
+        totals = np.zeros(self.size, dtype=np.float64)
+        hit = np.zeros(self.size, dtype=bool)
+        for child in children:
+            totals[child.docnums] += child.scores
+            hit[child.docnums] = True
+        docnums = np.flatnonzero(hit)
+        scores = totals[docnums]
+        return Matches(docnums, scores * boost if boost != 1.0 else scores)
+
+    def intersection(self, children: list[Matches], boost: float = 1.0) -> Matches:
+        """Documents matching every child; scores summed."""
+        if not children or any(not len(m) for m in children):
+            return Matches.none()
+        docnums, scores = children[0].docnums, children[0].scores
+        for child in children[1:]:
+            docnums, mine, theirs = np.intersect1d(docnums, child.docnums, assume_unique=True, return_indices=True)
+            scores = scores[mine] + child.scores[theirs]
+        return Matches(docnums, scores * boost if boost != 1.0 else scores)
+
+    def _or(self, query: wq.Or) -> Matches:
+        if query.minmatch or query.scale:
+            return self.walk(query)
+        subqueries = query.subqueries
+        if len(subqueries) == 1:  # Whoosh ignores the boost of a one-child Or
+            return self.matches(subqueries[0])
+        return self.union([self.matches(q) for q in subqueries], query.boost)
+
+    def _and(self, query: wq.And) -> Matches:
+        subqueries = query.subqueries
+        if len(subqueries) == 1:
+            return self.matches(subqueries[0])
+        return self.intersection([self.matches(q) for q in subqueries], query.boost)
+
+    def _constant(self, query: wq.ConstantScoreQuery) -> Matches:
+        # A search that does not need the current match (ours) gets the constant.
+        child = self.matches(query.child)
+        return Matches(child.docnums, np.full(len(child), float(query.score)))
+
+    def _nothing(self, query: wq.Query) -> Matches:
+        return Matches.none()
+
+
+_EVALUATORS: dict[type, Callable[[LeafScorer, wq.Query], Matches]] = {
+    wq.Term: LeafScorer.term,
+    wq.Or: LeafScorer._or,
+    wq.And: LeafScorer._and,
+    wq.ConstantScoreQuery: LeafScorer._constant,
+    type(wq.NullQuery): LeafScorer._nothing,
+}
+
+
+def register(query_type: type, evaluate: Callable[[LeafScorer, wq.Query], Matches]) -> None:
+    """Teach the array scorer a query type of the project's own."""
+    _EVALUATORS[query_type] = evaluate
+
+
+def score_all(searcher: Searcher, query: wq.Query, leaf_scorers: list[tuple[LeafScorer, int]] | None = None) -> Matches:
+    """Every document of the searcher the query matches, with its score, in
+    document-number order. ``leaf_scorers`` may be reused between queries of
+    the same searcher (see :func:`leaf_scorers`)."""
+    parts = [
+        (scorer.matches(query), offset)
+        for scorer, offset in (leaf_scorers if leaf_scorers is not None else make_leaf_scorers(searcher))
+    ]
+    parts = [(m, offset) for m, offset in parts if len(m)]
+    if not parts:
+        return Matches.none()
+    if len(parts) == 1 and parts[0][1] == 0:
+        return parts[0][0]
+    return Matches(
+        np.concatenate([m.docnums + offset for m, offset in parts]),
+        np.concatenate([m.scores for m, _ in parts]),
+    )
+
+
+def make_leaf_scorers(searcher: Searcher) -> list[tuple[LeafScorer, int]]:
+    """One scorer per segment with the segment's first document number."""
+    return [(LeafScorer(leaf, searcher), offset) for leaf, offset in searcher.leaf_searchers()]
