@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import gc
 import json
 import multiprocessing
 import os
@@ -334,6 +335,10 @@ def extract_in_workers(
     context = multiprocessing.get_context("fork")
     queue = deque(jobs)
     running: dict[Connection, _RunningWorker] = {}
+    # The parent's objects (word list, tagger) are shared with the forks; frozen,
+    # a fork's garbage collector never walks them, so it neither spends time on
+    # them nor copies their pages.
+    gc.freeze()
     try:
         while queue or running:
             while queue and len(running) < workers:
@@ -364,6 +369,7 @@ def extract_in_workers(
     finally:
         for conn, worker in running.items():
             _kill(worker, conn)
+        gc.unfreeze()
 
 
 # --- the index --------------------------------------------------------------
