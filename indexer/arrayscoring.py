@@ -16,8 +16,12 @@ own Whoosh matcher, so :func:`score_all` always agrees with
 """
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from whoosh import query as wq
@@ -29,6 +33,8 @@ from whoosh.util.numeric import byte_to_length
 
 # Field length as Whoosh stores it: one byte, decoded through a table.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+# A term the segment does not have.
+_ABSENT = object()
 
 
 @dataclass
@@ -46,17 +52,69 @@ class Matches:
         return len(self.docnums)
 
 
+class DecodedCache:
+    """Decoded postings and field lengths, shared by every thread's searcher.
+
+    Keyed by segment id, which names immutable data, so an entry stays valid
+    for as long as the segment exists; deletions are applied after lookup. The
+    terms a day's queries use are decoded from disk once instead of per query.
+    Least recently used entries go first when the cache is over its size.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple, Any] = OrderedDict()
+        self._sizes: dict[tuple, int] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, load: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = load()
+        size = _nbytes(value)
+        with self._lock:
+            if key not in self._entries and size <= self.max_bytes:
+                self._entries[key] = value
+                self._sizes[key] = size
+                self._bytes += size
+                while self._bytes > self.max_bytes:
+                    old, _ = self._entries.popitem(last=False)
+                    self._bytes -= self._sizes.pop(old)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._sizes.clear()
+            self._bytes = 0
+
+
+def _nbytes(value: Any) -> int:
+    arrays = value if isinstance(value, tuple) else (value,)
+    return 64 + sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
+
+
+# 96 MB holds the postings of a few hundred common terms of a 100,000-item index.
+DECODED = DecodedCache(max_bytes=96 * 1024 * 1024)
+
+
 class LeafScorer:
     """Scores queries over one segment of the index (a leaf searcher)."""
 
     def __init__(self, leaf: Searcher, top: Searcher):
-        self.leaf = leaf
-        self.top = top
+        # Weak: a scorer is cached beside its searcher and must not keep it alive.
+        self.leaf = weakref.proxy(leaf)
+        self.top = weakref.proxy(top)
         self.reader = leaf.reader()
         self.size = self.reader.doc_count_all()
         deleted = sorted(self.reader.deleted_docs_set) if self.reader.has_deletions() else []
         self._deleted = np.array(deleted, dtype=np.int64)
-        self._lengths: dict[str, np.ndarray | None] = {}
+        segment = self.reader.segment() if hasattr(self.reader, "segment") else None
+        # Without a segment id nothing read here can be shared.
+        self._segment_key = segment.segment_id() if segment is not None else ("searcher", id(self))
         weighting = top.weighting
         self._bm25 = weighting if type(weighting) is BM25F else None
 
@@ -92,21 +150,27 @@ class LeafScorer:
             text = field.to_bytes(query.text)
         except ValueError:
             return Matches.none()
-        if (fieldname, text) not in self.reader:
+        postings = DECODED.get((self._segment_key, "postings", fieldname, text), lambda: self._read_postings(fieldname, text))
+        if postings is _ABSENT:
             return Matches.none()
-        postings = self._postings(fieldname, text)
         if postings is None or self._bm25 is None:
             return self.walk(query)
         docnums, weights = postings
+        if len(self._deleted):
+            keep = ~np.isin(docnums, self._deleted, assume_unique=True)
+            docnums, weights = docnums[keep], weights[keep]
+        docnums = docnums.astype(np.int64)
+        # Whoosh keeps weights as 32-bit floats and scores them as doubles.
+        weights = weights.astype(np.float64)
         if field.scorable:
-            lengths = self._field_lengths(fieldname)
-            if lengths is None:
+            length_bytes = DECODED.get((self._segment_key, "lengths", fieldname), lambda: self._read_length_bytes(fieldname))
+            if length_bytes is None:
                 return self.walk(query)
             B = self._bm25._field_B.get(fieldname, self._bm25.B)
             K1 = self._bm25.K1
             idf = self.top.idf(fieldname, text)
             avgfl = self.top.avg_field_length(fieldname) or 1
-            fl = lengths[docnums]
+            fl = _LENGTH_OF_BYTE[length_bytes[docnums]]
             # The operations of whoosh.scoring.bm25, in its order, so the floats agree.
             scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
         else:
@@ -115,9 +179,12 @@ class LeafScorer:
             scores = scores * query.boost
         return Matches(docnums, scores)
 
-    def _postings(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray] | None:
-        """A term's document numbers and weights, deleted documents left out;
-        ``None`` when the postings are not in the format read here."""
+    def _read_postings(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray] | object | None:
+        """A term's document numbers (int32) and weights (float32) in the
+        segment, deleted documents included; :data:`_ABSENT` for a term the
+        segment lacks, ``None`` when its postings are not in the format read here."""
+        if (fieldname, text) not in self.reader:
+            return _ABSENT
         matcher = self.reader.postings(fieldname, text)
         if isinstance(matcher, FilterMatcher):
             matcher = matcher.child
@@ -129,29 +196,22 @@ class LeafScorer:
             matcher._read_data()
             raw_ids, raw_weights = matcher._data[0], matcher._data[1]
             count = matcher._blocklength
-            id_blocks.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)))
+            # A block's ids are gaps from the block's start.
+            id_blocks.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)).astype(np.int32))
             if raw_weights is None:
-                weight_blocks.append(np.ones(count, dtype=np.float64))
+                weight_blocks.append(np.ones(count, dtype=np.float32))
             elif isinstance(raw_weights, float):
-                weight_blocks.append(np.full(count, raw_weights, dtype=np.float64))
+                weight_blocks.append(np.full(count, raw_weights, dtype=np.float32))
             else:
-                # Whoosh keeps weights as 32-bit floats and scores them as doubles.
-                weight_blocks.append(np.asarray(raw_weights, dtype=np.float32).astype(np.float64))
+                weight_blocks.append(np.asarray(raw_weights, dtype=np.float32))
             matcher._next_block()
-        docnums = np.concatenate(id_blocks) if id_blocks else np.empty(0, dtype=np.int64)
-        weights = np.concatenate(weight_blocks) if weight_blocks else np.empty(0, dtype=np.float64)
-        if len(self._deleted):
-            keep = ~np.isin(docnums, self._deleted, assume_unique=True)
-            docnums, weights = docnums[keep], weights[keep]
-        return docnums, weights
+        if not id_blocks:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+        return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
-    def _field_lengths(self, fieldname: str) -> np.ndarray | None:
-        """Every document's length of the field, as Whoosh's scorer sees it."""
-        if fieldname not in self._lengths:
-            self._lengths[fieldname] = self._read_lengths(fieldname)
-        return self._lengths[fieldname]
-
-    def _read_lengths(self, fieldname: str) -> np.ndarray | None:
+    def _read_length_bytes(self, fieldname: str) -> np.ndarray | None:
+        """Every document's length of the field as the byte Whoosh stores
+        (decoded with :data:`_LENGTH_OF_BYTE`), ``None`` without a length column."""
         # The per-document reader's own cached column reader (closed with the
         # searcher): a run of one byte per document.
         perdoc = getattr(self.reader, "_perdoc", None)
@@ -163,7 +223,72 @@ class LeafScorer:
         lengths = np.zeros(self.size, dtype=np.uint8)  # documents past the column's end: length 0
         if stored:
             lengths[:stored] = np.frombuffer(bytes(column._dbfile.get(column._basepos, stored)), dtype=np.uint8)
-        return _LENGTH_OF_BYTE[lengths]
+        return lengths
+
+    # --- phrases ---------------------------------------------------------------------
+
+    def phrase(self, query: wq.Phrase) -> Matches:
+        """Documents with the words at consecutive positions; scored, as Whoosh's
+        phrase matcher scores them, by the sum of the words' term scores."""
+        if query.slop != 1 or not query.words:
+            return self.walk(query)
+        fieldname = query.fieldname
+        field = self.leaf.schema[fieldname] if fieldname in self.leaf.schema else None
+        if field is None or not field.format or not field.format.supports("positions"):
+            return self.walk(query)  # Whoosh's own answer (or error) for a field without positions
+        words = list(query.words)
+        both = self.intersection([self.term(wq.Term(fieldname, word)) for word in words])
+        if not len(both):
+            return Matches.none()
+        try:
+            texts = [field.to_bytes(word) for word in words]
+        except ValueError:
+            return Matches.none()
+        positions = [self._positions(fieldname, text, both.docnums) for text in texts]
+        if any(p is None for p in positions):
+            return self.walk(query)
+        found = []
+        for at, docnum in enumerate(both.docnums.tolist()):
+            starts = set(positions[0][docnum])
+            for offset, word_positions in enumerate(positions[1:], start=1):
+                here = word_positions.get(docnum, ())
+                starts = {start for start in starts if start + offset in here}
+                if not starts:
+                    break
+            if starts:
+                found.append(at)
+        keep = np.array(found, dtype=np.int64)
+        scores = both.scores[keep]
+        return Matches(both.docnums[keep], scores * query.boost if query.boost != 1.0 else scores)
+
+    def _positions(self, fieldname: str, text: bytes, docnums: np.ndarray) -> dict[int, set[int]] | None:
+        """The term's positions in each of the given documents (ascending), read
+        only from the posting blocks that hold them."""
+        matcher = self.reader.postings(fieldname, text)
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+        if type(matcher) is not W3LeafMatcher or matcher._byteids:
+            return None
+        decode = matcher.format.decode_positions
+        wanted = docnums.tolist()
+        found: dict[int, set[int]] = {}
+        next_wanted = 0
+        while matcher.is_active() and next_wanted < len(wanted):
+            if wanted[next_wanted] > matcher._maxid:
+                matcher._next_block()  # reads the block's header only
+                continue
+            matcher._read_data()
+            ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
+            values = matcher._data[2]
+            in_block = []
+            while next_wanted < len(wanted) and wanted[next_wanted] <= matcher._maxid:
+                in_block.append(wanted[next_wanted])
+                next_wanted += 1
+            for docnum, index in zip(in_block, np.searchsorted(ids, in_block).tolist()):
+                if index < len(ids) and ids[index] == docnum:
+                    found[docnum] = set(decode(values[index]))
+            matcher._next_block()
+        return found
 
     # --- compound queries ------------------------------------------------------------
 
@@ -222,6 +347,7 @@ _EVALUATORS: dict[type, Callable[[LeafScorer, wq.Query], Matches]] = {
     wq.Or: LeafScorer._or,
     wq.And: LeafScorer._and,
     wq.ConstantScoreQuery: LeafScorer._constant,
+    wq.Phrase: LeafScorer.phrase,
     type(wq.NullQuery): LeafScorer._nothing,
 }
 

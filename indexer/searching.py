@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,8 +89,16 @@ class IndexNotFoundError(Exception):
 # --- the searcher and what is derived from it ---------------------------------------
 
 _local = threading.local()
-_derived: "weakref.WeakKeyDictionary[Searcher, dict[str, Any]]" = weakref.WeakKeyDictionary()
+# Values derived from an index's documents, shared by every thread's searcher of
+# the same commit; a few commits are kept so a re-index does not stall searches.
+_derived: "OrderedDict[tuple, dict[str, Any]]" = OrderedDict()
+_DERIVED_COMMITS = 3
+# Values tied to one searcher (they hold its open files).
+_per_searcher: "weakref.WeakKeyDictionary[Searcher, dict[str, Any]]" = weakref.WeakKeyDictionary()
 _derived_lock = threading.Lock()
+# One build at a time: eight server threads asking at once wait for the first
+# instead of each building the same facts.
+_build_lock = threading.RLock()
 
 
 def _cached_searchers() -> dict[str, Searcher]:
@@ -135,15 +144,43 @@ def close_searchers() -> None:
     cache.clear()
 
 
-def _derived_for(searcher: Searcher, name: str, build: Callable[[], T]) -> T:
-    """A value computed from the searcher's documents once per searcher."""
+def _commit_key(searcher: Searcher) -> tuple:
+    """What a searcher sees: its segments and their deletions, the same for
+    every thread's searcher of one commit."""
+    return tuple(
+        (reader.segment().segment_id(), reader.segment().deleted_count())
+        for reader, _ in searcher.reader().leaf_readers()
+        if reader.segment() is not None
+    )
+
+
+def _derived_for(searcher: Searcher, name: str, build: Callable[[], T], per_searcher: bool = False) -> T:
+    """A value computed from the index's documents once per commit (or, with
+    ``per_searcher``, once per searcher)."""
+
+    def values() -> dict[str, Any]:
+        key = () if per_searcher else _commit_key(searcher)
+        if not key:  # asked for, or an index without segments
+            return _per_searcher.setdefault(searcher, {})
+        if key not in _derived:
+            _derived[key] = {}
+            while len(_derived) > _DERIVED_COMMITS:
+                _derived.popitem(last=False)
+        _derived.move_to_end(key)
+        return _derived[key]
+
     with _derived_lock:
-        values = _derived.setdefault(searcher, {})
-        if name in values:
-            return values[name]
-    value = build()
-    with _derived_lock:
-        return _derived.setdefault(searcher, {}).setdefault(name, value)
+        found = values()
+        if name in found:
+            return found[name]
+    with _build_lock:
+        with _derived_lock:
+            found = values()
+            if name in found:
+                return found[name]
+        value = build()
+        with _derived_lock:
+            return values().setdefault(name, value)
 
 
 def _facts(searcher: Searcher) -> DocFacts:
@@ -192,7 +229,7 @@ def _scored(searcher: Searcher, facts: DocFacts, built: BuiltQuery, kinds: list[
 
 
 def _leaf_scorers(searcher: Searcher) -> list[tuple[LeafScorer, int]]:
-    return _derived_for(searcher, "leaf_scorers", lambda: make_leaf_scorers(searcher))
+    return _derived_for(searcher, "leaf_scorers", lambda: make_leaf_scorers(searcher), per_searcher=True)
 
 
 def _kind_array(searcher: Searcher, facts: DocFacts) -> np.ndarray:

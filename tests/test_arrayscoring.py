@@ -23,6 +23,8 @@ REPO = Path(__file__).resolve().parent.parent
 # Phrases, exclusions, prefixes, institutes and typos on top of the relevance set.
 EXTRA_QUERIES = [
     '"norsk opplæring"',
+    '"i arbeid eller utdanning"',
+    '"NAV-kontor"',
     "integrering -kommune",
     "bosettingskommuner",
     "empowerment*",
