@@ -34,7 +34,7 @@ from indexer.headings import Headings
 from indexer.lexicon import get_lexicon
 from indexer.querylang import Item, ParsedQuery, Phrase, Word
 from indexer.synonyms import Thesaurus, Variant, get_thesaurus, text_keys
-from indexer.typo import correction
+from indexer.typo import Vocabulary, correction
 
 PHRASE_SUFFIX = "exact"
 # Query-time weight of each analyzer's field (the analysis module's defaults).
@@ -122,6 +122,7 @@ class QueryBuilder:
         contractor_names: ContractorNames,
         headings: Headings | None = None,
         thesaurus: Thesaurus | None = None,
+        vocabulary: Vocabulary | None = None,
     ):
         self.searcher = searcher
         self.reader = searcher.reader()
@@ -129,6 +130,7 @@ class QueryBuilder:
         self.contractors = contractor_names
         self.headings = headings if headings is not None else Headings(())
         self.thesaurus = thesaurus if thesaurus is not None else get_thesaurus()
+        self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
 
     # --- terms of one word --------------------------------------------------------
 
@@ -290,7 +292,7 @@ class QueryBuilder:
         for number, word in enumerate(words):
             if word.wildcard or extras[number].protected or is_stop_word(word.text):
                 continue
-            better = correction(self.reader, word.text)
+            better = correction(self.reader, word.text, self.vocabulary)
             if better:
                 corrected[number] = better
         return corrected

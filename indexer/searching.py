@@ -49,6 +49,7 @@ from indexer.hits import PDF_URL_PREFIX, ReportInfo, SearchHit, SearchResponse, 
 from indexer.querybuild import BuiltQuery, QueryBuilder
 from indexer.querylang import KIND_ALIASES, QueryError, parse_query
 from indexer.schema import INDEX_NAME, KIND_FINDING, KIND_PASSAGE, KIND_REPORT, SEARCHABLE_KINDS
+from indexer.typo import Vocabulary
 
 __all__ = [
     "PDF_URL_PREFIX",
@@ -194,7 +195,8 @@ def _report_titles(searcher: Searcher) -> list[str]:
 def _query_builder(searcher: Searcher, facts: DocFacts) -> QueryBuilder:
     contractors = _derived_for(searcher, "contractors", lambda: ContractorNames(facts.contractor_names))
     headings = _derived_for(searcher, "headings", lambda: Headings(facts.section_names, _report_titles(searcher)))
-    return QueryBuilder(searcher, contractors, headings)
+    vocabulary = _derived_for(searcher, "vocabulary", Vocabulary)
+    return QueryBuilder(searcher, contractors, headings, vocabulary=vocabulary)
 
 
 # --- searching ------------------------------------------------------------------------
