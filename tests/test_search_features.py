@@ -23,10 +23,12 @@ from indexer.searching import (
     QueryError,
     get_finding,
     get_report,
+    get_searcher,
     list_reports,
     search,
     similar_findings,
 )
+from indexer.typo import Vocabulary
 # The bundled corpus's index (built once per session) and closing searchers after each test.
 from test_search_basic import _close_searchers, corpus_index  # noqa: F401
 
@@ -232,6 +234,23 @@ def test_the_suggestion_keeps_the_rest_of_the_query(corpus_index):
 
 def test_letters_without_norwegian_characters_are_suggested_with_them(corpus_index):
     assert search(corpus_index, "boomrader").suggestion == "boområder"
+
+
+@pytest.mark.parametrize(("fieldname", "word", "edits"), [
+    ("text_exact", "introduksjonsprogramet", 2),
+    ("text_lemma", "flyktnnger", 1),
+    ("text_exact", "kommunne", 1),
+    ("text_folded", "maloppnaelse", 2),
+    ("text_lemma", "xqzwv", 1),
+])
+def test_the_in_memory_vocabulary_finds_what_whoosh_finds_on_disk(corpus_index, fieldname, word, edits):
+    """Typo candidates come from the commit's vocabulary in memory; they must
+    be the words Whoosh's own automaton walk over its term files finds."""
+    reader = get_searcher(corpus_index).reader()
+    on_disk = set(reader.terms_within(fieldname, word, edits, prefix=1))
+    in_memory = list(Vocabulary().within(reader, fieldname, word, edits))
+    assert sorted(in_memory) == sorted(on_disk)
+    assert len(in_memory) == len(set(in_memory))
 
 
 @pytest.mark.parametrize("query", ["introduksjonsprogrammet", "bolig tolk", "Proba", "xqzwv", "hva er det"])
