@@ -18,7 +18,11 @@ from indexer.indexing import CorpusNotFoundError, index_status, update_index
 from indexer.progress import IndexProgress, render_summary
 from search_app.app import create_app
 
-THREADS = 8
+# Searching is CPU work in Python: more threads than cores only take turns at the
+# GIL. At 100,000 items under 8 concurrent clients, 2 threads answered 1.4-2x the
+# requests of 8 with a third of the p99 (bench/http_load.py); waitress's own loop
+# still reads and writes every connection, so a slow client holds no thread.
+THREADS = 2
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
