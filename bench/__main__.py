@@ -2,8 +2,10 @@
 
 Writes bench/results.json (raw numbers) and bench/RESULTS.md (rendered from them).
 Generated corpora and indexes go to bench/generated/ (not committed). A full run
-takes about an hour on 2 cores at 100,000 items; ``--quick`` is a smoke run of a few minutes
-that writes to bench/generated/quick/ unless told otherwise.
+takes about 45 minutes on 2 cores at 100,000 items; ``--quick`` is a smoke run of a few
+minutes that writes to bench/generated/quick/ unless told otherwise. ``--render-only``
+writes RESULTS.md again from an existing results.json (after a change to the report's
+text), measuring nothing.
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sampled", type=int, default=None, help="sampled queries per length (1, 2, 5 words)")
     parser.add_argument("--reindex-files", type=int, default=None, help="PDFs in the unchanged re-index test")
     parser.add_argument("--out", type=Path, default=None, help="folder for results.json and RESULTS.md")
+    parser.add_argument("--render-only", action="store_true", help="rewrite RESULTS.md from results.json in --out")
     args = parser.parse_args(argv)
     quick = args.quick
     args.sizes = args.sizes if args.sizes is not None else list(QUICK_SIZES if quick else FULL_SIZES)
@@ -115,6 +118,11 @@ def _bench_size(
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
+    if args.render_only:
+        results = json.loads((args.out / RESULTS_JSON.name).read_text(encoding="utf-8"))
+        (args.out / RESULTS_MD.name).write_text(report.render(results), encoding="utf-8")
+        _say(f"Skrev {args.out / RESULTS_MD.name} fra {args.out / RESULTS_JSON.name}")
+        return 0
     work = GENERATED_DIR / ("quick" if args.quick else "full")
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -128,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = {"sample corpus": corpus_pdfs()}
     if not args.quick:
         sets["realpdfs/no"] = real_pdfs()
-    rows = extraction.run(sets, workers)
+    rows = extraction.run(sets, workers, *((1, 1) if args.quick else (extraction.MIN_RUNS, extraction.MAX_RUNS)))
     results["extraction"] = {"rows": rows, "summary": extraction.summarize(rows), "realpdfs_found": bool(real_pdfs())}
 
     pool = scaled.sentence_pool(scaled.load_real_documents())

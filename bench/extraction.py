@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -21,6 +22,8 @@ from typing import Any
 from bench.paths import GENERATED_DIR, REPO_DIR
 
 DOCUMENTS_DIR = GENERATED_DIR / "documents"
+MIN_RUNS, MAX_RUNS = 3, 7
+MIN_TOTAL_SECONDS = 20.0
 
 
 def count_pages(paths: list[Path]) -> int:
@@ -91,28 +94,49 @@ def measure(mode: str, paths: list[Path], workers: int, keep_documents: bool = F
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run(sets: dict[str, list[Path]], workers: int) -> list[dict[str, Any]]:
-    """Every file set × {bare, pipeline} × {1 process, ``workers`` processes}."""
+def run(sets: dict[str, list[Path]], workers: int, min_runs: int = MIN_RUNS, max_runs: int = MAX_RUNS) -> list[dict[str, Any]]:
+    """Every file set × {bare, pipeline} × {1 process, ``workers`` processes}.
+
+    A run of a few seconds says little on a shared machine, so each variant
+    runs at least ``min_runs`` times, and more (up to ``max_runs``) until it has
+    run :data:`MIN_TOTAL_SECONDS`; the variants take turns, so a slow minute of
+    the machine hits them alike. Seconds are the median run.
+    """
     rows = []
     for name, paths in sets.items():
         if not paths:
             continue
         pages = count_pages(paths)
-        for mode in ("bare", "pipeline"):
-            for processes in sorted({1, workers}):
-                print(f"  extraction: {name}, {mode}, {processes} prosess(er) …", flush=True)
-                numbers = measure(mode, paths, processes, keep_documents=mode == "pipeline" and processes == 1)
-                rows.append(
-                    {
-                        "set": name,
-                        "files": len(paths),
-                        "pages": pages,
-                        "mode": mode,
-                        "processes": processes,
-                        **numbers,
-                        "pages_per_s": pages / numbers["seconds"] if numbers["seconds"] else None,
-                    }
-                )
+        variants = [(mode, processes) for mode in ("bare", "pipeline") for processes in sorted({1, workers})]
+        runs: dict[tuple[str, int], list[dict[str, Any]]] = {variant: [] for variant in variants}
+
+        def enough() -> bool:
+            done = min(len(r) for r in runs.values())
+            total = min(sum(n["seconds"] for n in r) for r in runs.values())
+            return done >= max_runs or (done >= min_runs and total >= MIN_TOTAL_SECONDS)
+
+        while not enough():
+            for mode, processes in variants:
+                first = not runs[(mode, processes)]
+                print(f"  extraction: {name}, {mode}, {processes} prosess(er), kjøring {len(runs[(mode, processes)]) + 1} …", flush=True)
+                keep = mode == "pipeline" and processes == 1 and first
+                runs[(mode, processes)].append(measure(mode, paths, processes, keep_documents=keep))
+        for (mode, processes), measured in runs.items():
+            seconds = statistics.median(n["seconds"] for n in measured)
+            rows.append(
+                {
+                    "set": name,
+                    "files": len(paths),
+                    "pages": pages,
+                    "mode": mode,
+                    "processes": processes,
+                    "seconds": seconds,
+                    "runs_seconds": [n["seconds"] for n in measured],
+                    "peak_rss_mb": max(n["peak_rss_mb"] for n in measured),
+                    "failed": max(n["failed"] for n in measured),
+                    "pages_per_s": pages / seconds if seconds else None,
+                }
+            )
     return rows
 
 

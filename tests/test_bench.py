@@ -1,9 +1,14 @@
 """The benchmark's own parts: what they measure must be what RESULTS.md says they measure."""
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
 
+from bench.__main__ import main
 from bench.http_load import parse_wrk
+from bench.paths import RESULTS_JSON
 from bench.peers import BenchItem, all_peers
 from bench.queries import percentile, sampled_queries
 from bench.scaled import ITEMS_PER_REPORT, SentencePool, read_stand_in, write_scaled_corpus
@@ -106,3 +111,15 @@ def test_scaled_corpus_holds_the_asked_number_of_items_made_of_real_sentences(tm
         while remaining:  # every item is whole real sentences, one after another
             sentence = next(s for s in sentences if remaining.startswith(s))
             remaining = remaining[len(sentence):].lstrip()
+
+
+def test_render_only_rewrites_results_md_from_results_json_without_measuring(tmp_path):
+    """The committed results.json renders to a report with its numbers in it."""
+    shutil.copy(RESULTS_JSON, tmp_path / "results.json")
+    assert main(["--render-only", "--out", str(tmp_path)]) == 0
+    rendered = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    results = json.loads(RESULTS_JSON.read_text(encoding="utf-8"))
+    ours = results["sizes"][0]["ours"]["quality"]
+    assert rendered.startswith("# Ytelse og kvalitet")
+    assert f"{ours['ndcg']:.3f}" in rendered
+    assert "## Mål" in rendered and "## Forbehold" in rendered
