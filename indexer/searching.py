@@ -65,6 +65,7 @@ __all__ = [
     "list_reports",
     "search",
     "similar_findings",
+    "warm",
 ]
 
 EXIT_BAD_QUERY = 1
@@ -197,6 +198,23 @@ def _query_builder(searcher: Searcher, facts: DocFacts) -> QueryBuilder:
     headings = _derived_for(searcher, "headings", lambda: Headings(facts.section_names, _report_titles(searcher)))
     vocabulary = _derived_for(searcher, "vocabulary", Vocabulary)
     return QueryBuilder(searcher, contractors, headings, vocabulary=vocabulary)
+
+
+def warm(index_dir: Path | str) -> bool:
+    """Build what searches of the index's newest commit share (facts, sort
+    keys, name tables, typo vocabulary), so the first search after a re-index
+    does not wait seconds for them. Cheap when they exist. False when there
+    is no index."""
+    try:
+        searcher = get_searcher(index_dir)
+    except IndexNotFoundError:
+        return False
+    facts = _facts(searcher)
+    _sort_keys(searcher, facts)
+    _kind_array(searcher, facts)
+    _weight_array(searcher, facts)
+    _query_builder(searcher, facts).vocabulary.load(searcher.reader())
+    return True
 
 
 # --- searching ------------------------------------------------------------------------

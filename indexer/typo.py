@@ -78,6 +78,14 @@ class Vocabulary:
         self._by_fold: dict[str, dict[str, list[str]]] = {}
         self._lock = threading.Lock()
 
+    def load(self, reader) -> None:
+        """Read every spelling field now rather than at the first typo."""
+        for fieldname in (*VOCABULARY_FIELDS, FOLDED_FIELD):
+            if fieldname in reader.schema:
+                self.terms(reader, fieldname)
+                if fieldname in VOCABULARY_FIELDS:
+                    self.by_fold(reader, fieldname)
+
     def terms(self, reader, fieldname: str) -> list[str]:
         if fieldname not in self._terms:
             loaded = sorted(

@@ -9,6 +9,7 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
 
@@ -16,6 +17,7 @@ import waitress
 
 from indexer.indexing import CorpusNotFoundError, index_status, update_index
 from indexer.progress import IndexProgress, render_summary
+from indexer.searching import close_searchers, warm
 from search_app.app import create_app
 
 # Searching is CPU work in Python: more threads than cores only take turns at the
@@ -23,6 +25,8 @@ from search_app.app import create_app
 # requests of 8 with a third of the p99 (bench/http_load.py); waitress's own loop
 # still reads and writes every connection, so a slow client holds no thread.
 THREADS = 2
+# How often the server looks for a new commit to prepare before anyone searches it.
+WARM_INTERVAL_S = 2.0
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -51,6 +55,19 @@ def ensure_index(index_dir: Path, corpus_dir: Path) -> bool:
     summary = update_index(corpus_dir, index_dir, wait=True, progress=IndexProgress(stream=sys.stderr))
     print(render_summary(summary), file=sys.stderr, flush=True)
     return summary.indexed_sources > 0
+
+
+def keep_warm(index_dir: Path, stop: threading.Event, interval: float = WARM_INTERVAL_S) -> None:
+    """Prepare each new commit of the index in the background (seconds of work
+    at 100,000 items), so no user's search waits for it."""
+    log = logging.getLogger("rapportsok.warm")
+    while not stop.is_set():
+        try:
+            warm(index_dir)
+        except Exception:  # a half-replaced index folder: try again next round
+            log.debug("could not prepare the index yet", exc_info=True)
+        stop.wait(interval)
+    close_searchers()
 
 
 def display_url(host: str, port: int) -> str:
@@ -82,6 +99,11 @@ def run_serve_command(args: argparse.Namespace) -> int:
     # The same two steps as waitress.serve, split so a busy port is a message, not a traceback.
     port = getattr(server, "effective_port", args.port)
     print(f"Rapportsøk kjører på {display_url(args.host, port)}  (Ctrl+C stopper)", flush=True)
-    server.run()
+    stop_warming = threading.Event()
+    threading.Thread(target=keep_warm, args=(index_dir, stop_warming), name="rapportsok-warm", daemon=True).start()
+    try:
+        server.run()
+    finally:
+        stop_warming.set()
     print("Rapportsøk er stoppet.", flush=True)
     return EXIT_OK

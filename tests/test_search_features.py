@@ -21,6 +21,7 @@ from indexer.indexing import update_index
 from indexer.records import Document, Finding, Passage, Report
 from indexer.searching import (
     QueryError,
+    close_searchers,
     get_finding,
     get_report,
     get_searcher,
@@ -497,3 +498,58 @@ def test_highlights_escape_html_but_keep_marks(crafted_index):
     assert "<script>" not in hit.highlight
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; <mark>bolig</mark>" in hit.highlight
     assert "<mark>Boligmangel</mark>" in hit.highlight
+
+
+# --- preparing a new commit ------------------------------------------------------------
+
+
+def _count_fact_builds(monkeypatch) -> list[int]:
+    """Forget what earlier tests prepared and count how often facts get built."""
+    from collections import OrderedDict
+
+    from indexer import searching
+
+    builds = []
+    real_build = searching.build_doc_facts
+    monkeypatch.setattr(searching, "_derived", OrderedDict())
+    monkeypatch.setattr(searching, "build_doc_facts", lambda searcher: builds.append(1) or real_build(searcher))
+    return builds
+
+
+def test_a_warmed_index_answers_its_first_search_without_building_anything(corpus_index, monkeypatch, tmp_path):
+    import threading
+
+    from indexer.searching import warm
+
+    def warm_in_background() -> None:  # as the server's background thread does
+        warm(corpus_index)
+        close_searchers()
+
+    builds = _count_fact_builds(monkeypatch)
+    warmer = threading.Thread(target=warm_in_background)
+    warmer.start()
+    warmer.join()
+    assert builds == [1]
+    assert search(corpus_index, "flyktnnger").suggestion == "flyktninger"
+    assert search(corpus_index, "bolig").results
+    assert builds == [1]
+    assert warm(tmp_path / "no-index") is False
+
+
+def test_the_server_prepares_the_index_in_the_background_and_stops_when_told(corpus_index, monkeypatch):
+    import threading
+
+    from search_app.serve import keep_warm
+
+    builds = _count_fact_builds(monkeypatch)
+    stop = threading.Event()
+    worker = threading.Thread(target=keep_warm, args=(corpus_index, stop, 0.05), daemon=True)
+    worker.start()
+    deadline = time.monotonic() + 30
+    while not builds and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)  # several more rounds: an unchanged commit is not built again
+    stop.set()
+    worker.join(timeout=10)
+    assert builds == [1]
+    assert not worker.is_alive()
