@@ -237,27 +237,32 @@ class LeafScorer:
         if field is None or not field.format or not field.format.supports("positions"):
             return self.walk(query)  # Whoosh's own answer (or error) for a field without positions
         words = list(query.words)
-        both = self.intersection([self.term(wq.Term(fieldname, word)) for word in words])
+        per_word = [self.term(wq.Term(fieldname, word)) for word in words]
+        both = self.intersection(per_word)
         if not len(both):
             return Matches.none()
         try:
             texts = [field.to_bytes(word) for word in words]
         except ValueError:
             return Matches.none()
-        positions = [self._positions(fieldname, text, both.docnums) for text in texts]
-        if any(p is None for p in positions):
-            return self.walk(query)
-        found = []
-        for at, docnum in enumerate(both.docnums.tolist()):
-            starts = set(positions[0][docnum])
-            for offset, word_positions in enumerate(positions[1:], start=1):
-                here = word_positions.get(docnum, ())
-                starts = {start for start in starts if start + offset in here}
-                if not starts:
-                    break
-            if starts:
-                found.append(at)
-        keep = np.array(found, dtype=np.int64)
+        # Rarest word first: each word's positions are read only for the documents
+        # still in the running, so a common word ("i", "og") costs few blocks.
+        order = sorted(range(len(words)), key=lambda i: len(per_word[i]))
+        starts: dict[int, set[int]] = {docnum: set() for docnum in both.docnums.tolist()}
+        for step, i in enumerate(order):
+            positions = self._positions(fieldname, texts[i], np.array(sorted(starts), dtype=np.int64))
+            if positions is None:
+                return self.walk(query)
+            narrowed = {}
+            for docnum, possible in starts.items():
+                here = {position - i for position in positions.get(docnum, ())}  # where the phrase would start
+                left = here if step == 0 else possible & here
+                if left:
+                    narrowed[docnum] = left
+            starts = narrowed
+            if not starts:
+                return Matches.none()
+        keep = np.flatnonzero(np.isin(both.docnums, np.array(sorted(starts), dtype=np.int64)))
         scores = both.scores[keep]
         return Matches(both.docnums[keep], scores * query.boost if query.boost != 1.0 else scores)
 
