@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import sys
 import threading
 import time
@@ -103,9 +104,31 @@ _derived_lock = threading.Lock()
 _build_lock = threading.RLock()
 
 
+class _ThreadSearchers(dict):
+    """One thread's open searchers, closed when the thread ends (a server's
+    worker threads never call :func:`close_searchers`), so their files are
+    closed rather than left to the garbage collector."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pid = os.getpid()
+
+    def __del__(self) -> None:
+        # A forked extraction worker drops the other threads' state right after
+        # the fork, when a file lock may be held by a thread that no longer
+        # exists there: closing would hang, and the worker's copies need no closing.
+        if os.getpid() != self._pid:
+            return
+        for searcher in self.values():
+            try:
+                searcher.close()
+            except Exception:  # already closed, or its files already gone
+                pass
+
+
 def _cached_searchers() -> dict[str, Searcher]:
     if not hasattr(_local, "searchers"):
-        _local.searchers = {}
+        _local.searchers = _ThreadSearchers()
     return _local.searchers
 
 

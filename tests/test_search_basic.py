@@ -5,7 +5,10 @@ come from reading corpus/source/*.txt, not from the search output.
 """
 from __future__ import annotations
 
+import gc
 import json
+import threading
+import warnings
 from pathlib import Path
 
 import pytest
@@ -155,3 +158,15 @@ def test_search_command_prints_readable_hits(corpus_index, capsys):
 def test_search_without_an_index_says_how_to_build_one(tmp_path, capsys):
     assert cli_main(["search", "bolig", "--index-dir", str(tmp_path / "ingen")]) == 2
     assert "rapportsok index" in capsys.readouterr().err
+
+
+def test_a_thread_that_searched_closes_the_index_files_when_it_ends(corpus_index):
+    """A server's worker threads end without closing their searchers themselves."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        worker = threading.Thread(target=search, args=(corpus_index, "bolig"))
+        worker.start()
+        worker.join()
+        del worker
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
