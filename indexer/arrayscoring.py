@@ -52,6 +52,11 @@ class Matches:
         return len(self.docnums)
 
 
+def _block_ids(raw_ids) -> np.ndarray:
+    """Document numbers of one posting block: stored as gaps from the block's start."""
+    return np.cumsum(np.asarray(raw_ids, dtype=np.int64))
+
+
 class DecodedCache:
     """Decoded postings and field lengths, shared by every thread's searcher.
 
@@ -84,12 +89,6 @@ class DecodedCache:
                     old, _ = self._entries.popitem(last=False)
                     self._bytes -= self._sizes.pop(old)
         return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._sizes.clear()
-            self._bytes = 0
 
 
 def _nbytes(value: Any) -> int:
@@ -185,10 +184,8 @@ class LeafScorer:
         segment lacks, ``None`` when its postings are not in the format read here."""
         if (fieldname, text) not in self.reader:
             return _ABSENT
-        matcher = self.reader.postings(fieldname, text)
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child
-        if type(matcher) is not W3LeafMatcher or matcher._byteids:
+        matcher = self._raw_postings(fieldname, text)
+        if matcher is None:
             return None
         id_blocks: list[np.ndarray] = []
         weight_blocks: list[np.ndarray] = []
@@ -196,8 +193,7 @@ class LeafScorer:
             matcher._read_data()
             raw_ids, raw_weights = matcher._data[0], matcher._data[1]
             count = matcher._blocklength
-            # A block's ids are gaps from the block's start.
-            id_blocks.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)).astype(np.int32))
+            id_blocks.append(_block_ids(raw_ids).astype(np.int32))
             if raw_weights is None:
                 weight_blocks.append(np.ones(count, dtype=np.float32))
             elif isinstance(raw_weights, float):
@@ -208,6 +204,16 @@ class LeafScorer:
         if not id_blocks:
             return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
         return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+
+    def _raw_postings(self, fieldname: str, text: bytes) -> W3LeafMatcher | None:
+        """The term's on-disk posting reader, deletions not applied; ``None``
+        when the postings are not in the format read block by block here."""
+        matcher = self.reader.postings(fieldname, text)
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+        if type(matcher) is not W3LeafMatcher or matcher._byteids:
+            return None
+        return matcher
 
     def _read_length_bytes(self, fieldname: str) -> np.ndarray | None:
         """Every document's length of the field as the byte Whoosh stores
@@ -269,10 +275,8 @@ class LeafScorer:
     def _positions(self, fieldname: str, text: bytes, docnums: np.ndarray) -> dict[int, set[int]] | None:
         """The term's positions in each of the given documents (ascending), read
         only from the posting blocks that hold them."""
-        matcher = self.reader.postings(fieldname, text)
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child
-        if type(matcher) is not W3LeafMatcher or matcher._byteids:
+        matcher = self._raw_postings(fieldname, text)
+        if matcher is None:
             return None
         decode = matcher.format.decode_positions
         wanted = docnums.tolist()
@@ -283,7 +287,7 @@ class LeafScorer:
                 matcher._next_block()  # reads the block's header only
                 continue
             matcher._read_data()
-            ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
+            ids = _block_ids(matcher._data[0])
             values = matcher._data[2]
             in_block = []
             while next_wanted < len(wanted) and wanted[next_wanted] <= matcher._maxid:
@@ -365,7 +369,7 @@ def register(query_type: type, evaluate: Callable[[LeafScorer, wq.Query], Matche
 def score_all(searcher: Searcher, query: wq.Query, leaf_scorers: list[tuple[LeafScorer, int]] | None = None) -> Matches:
     """Every document of the searcher the query matches, with its score, in
     document-number order. ``leaf_scorers`` may be reused between queries of
-    the same searcher (see :func:`leaf_scorers`)."""
+    the same searcher (see :func:`make_leaf_scorers`)."""
     parts = [
         (scorer.matches(query), offset)
         for scorer, offset in (leaf_scorers if leaf_scorers is not None else make_leaf_scorers(searcher))

@@ -226,13 +226,13 @@ def _coordinated_matches(scorer: LeafScorer, query: CoordinatedQuery) -> Matches
     entries = [entry for entry in entries if len(entry[2])]
     if not entries:
         return Matches.none()
-    docnums = scorer.union([m for _, _, m in entries]).docnums
-    total = np.zeros(len(docnums))
+    # The union sums the entries' scores in the matcher's order, so the sums agree.
+    merged = scorer.union([m for _, _, m in entries])
+    docnums, total = merged.docnums, merged.scores
     coverage = np.zeros((len(query.units), len(docnums)))
     in_context = np.zeros(len(docnums))
-    for unit, role, m in entries:  # in the matcher's order, so the sums agree
+    for unit, role, m in entries:
         at = np.searchsorted(docnums, m.docnums)
-        total[at] += m.scores
         weight = 1.0 if role == CORE else query.context_coverage
         coverage[unit, at] = np.maximum(coverage[unit, at], weight)
         if role == CONTEXT:

@@ -71,9 +71,9 @@ class FacetArrays:
 
     @classmethod
     def of(cls, facts: "DocFacts") -> "FacetArrays":
-        theme_names = sorted({t for t in facts.theme if t})
+        theme_names = sorted(facts.theme_names)
         theme_code = {name: code for code, name in enumerate(theme_names)}
-        contractor_names = sorted({c for names in facts.contractors for c in names})
+        contractor_names = sorted(facts.contractor_names)
         contractor_code = {name: code for code, name in enumerate(contractor_names)}
         pairs = [(docnum, contractor_code[c]) for docnum, names in enumerate(facts.contractors) for c in names]
         return cls(

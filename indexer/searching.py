@@ -172,19 +172,17 @@ def close_searchers() -> None:
 def _commit_key(searcher: Searcher) -> tuple:
     """What a searcher sees: its segments and their deletions, the same for
     every thread's searcher of one commit."""
-    return tuple(
-        (reader.segment().segment_id(), reader.segment().deleted_count())
-        for reader, _ in searcher.reader().leaf_readers()
-        if reader.segment() is not None
-    )
+    segments = [reader.segment() for reader, _ in searcher.reader().leaf_readers()]
+    return tuple((segment.segment_id(), segment.deleted_count()) for segment in segments if segment is not None)
 
 
 def _derived_for(searcher: Searcher, name: str, build: Callable[[], T], per_searcher: bool = False) -> T:
     """A value computed from the index's documents once per commit (or, with
     ``per_searcher``, once per searcher)."""
 
+    key = () if per_searcher else _commit_key(searcher)
+
     def values() -> dict[str, Any]:
-        key = () if per_searcher else _commit_key(searcher)
         if not key:  # asked for, or an index without segments
             return _per_searcher.setdefault(searcher, {})
         if key not in _derived:
@@ -399,15 +397,15 @@ def search(
     keys = _sort_keys(searcher, facts)
     order = _ordered(keys, docnums, scores, SORTS[sort], not browsing)
     docnums, scores = docnums[order], scores[order]
-    more: list[int | None] = [None] * len(docnums)
+    more = None
     if group_by_report:
-        best, more_counts = _grouped(keys, docnums)
+        best, more = _grouped(keys, docnums)
         docnums, scores = docnums[best], scores[best]
-        more = more_counts.tolist()
     response.total = len(docnums)
     terms, phrases = built.highlight_marks()
     shown = slice((page - 1) * size, page * size)
-    for docnum, score, more_in_report in zip(docnums[shown].tolist(), scores[shown].tolist(), more[shown]):
+    shown_more = more[shown].tolist() if more is not None else [None] * len(docnums[shown])
+    for docnum, score, more_in_report in zip(docnums[shown].tolist(), scores[shown].tolist(), shown_more):
         hit = make_hit(searcher.stored_fields(docnum), terms, score, theme=facts.theme[docnum], phrases=phrases)
         hit.more_in_report = more_in_report
         response.results.append(hit)
