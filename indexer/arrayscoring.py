@@ -25,11 +25,13 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from indexer.lengths import read_length_bytes
 
 # Field length as Whoosh stores it: one byte, decoded through a table.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -216,20 +218,7 @@ class LeafScorer:
         return matcher
 
     def _read_length_bytes(self, fieldname: str) -> np.ndarray | None:
-        """Every document's length of the field as the byte Whoosh stores
-        (decoded with :data:`_LENGTH_OF_BYTE`), ``None`` without a length column."""
-        # The per-document reader's own cached column reader (closed with the
-        # searcher): a run of one byte per document.
-        perdoc = getattr(self.reader, "_perdoc", None)
-        cached_reader = getattr(perdoc, "_cached_reader", None)
-        column = cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if cached_reader else None
-        if column is None or getattr(column, "_fixedlen", None) != 1:
-            return None
-        stored = min(column._count, self.size)
-        lengths = np.zeros(self.size, dtype=np.uint8)  # documents past the column's end: length 0
-        if stored:
-            lengths[:stored] = np.frombuffer(bytes(column._dbfile.get(column._basepos, stored)), dtype=np.uint8)
-        return lengths
+        return read_length_bytes(getattr(self.reader, "_perdoc", None), fieldname, self.size)
 
     # --- phrases ---------------------------------------------------------------------
 

@@ -115,10 +115,19 @@ def _multi_values(reader, fieldname: str, size: int) -> list[list[str]]:
 
 
 def _column(reader, fieldname: str, size: int) -> list:
-    if not reader.has_column(fieldname):
-        return [None] * size
-    column = reader.column_reader(fieldname)
-    return [column[docnum] for docnum in range(size)]
+    """A column's value for every document, ``None`` in segments without the column.
+
+    Read segment by segment: Whoosh's multi-segment column reader leaves out the
+    segments without the column but keeps counting documents from the ones left,
+    so a segment of manifest entries only (no year) shifted or broke every lookup.
+    """
+    values: list = [None] * size
+    for leaf, offset in reader.leaf_readers():
+        if leaf.has_column(fieldname):
+            column = leaf.column_reader(fieldname)
+            count = leaf.doc_count_all()
+            values[offset : offset + count] = [column[docnum] for docnum in range(count)]
+    return values
 
 
 def build_doc_facts(searcher) -> DocFacts:

@@ -18,7 +18,6 @@ How a run stays safe:
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import json
 import multiprocessing
@@ -41,10 +40,12 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
+from indexer.bulkwriting import BulkSegmentWriter, ParallelSegmentWriters, WriterProcessError
 from indexer.errors import ExtractionError, WorkerCrashedError
 from indexer.pipeline import file_sha256
 from indexer.progress import IndexProgress, render_summary
 from indexer.records import Document
+from indexer.workerprocess import close_descriptors, die_with_parent
 from indexer.schema import (
     INDEX_NAME,
     KIND_FINDING,
@@ -210,24 +211,15 @@ def default_extractor() -> Extractor:
 
 
 def preload_pipeline() -> None:
-    """Load the pipeline's word list and tagger in the parent.
+    """Load the pipeline's word list, tagger and analyzer in the parent.
 
     Forked workers then share them instead of each paying seconds to load them.
     """
+    from indexer.analysis import analyze
     from indexer.pipeline import warm_up
 
     warm_up()
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    # Linux: the kernel kills this worker if the indexer dies (kill -9 included),
-    # so no orphan keeps running or keeps the inherited write-lock file open.
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent_pid:
-        os._exit(1)
+    analyze("arbeidsinnvandrere", "lemma")
 
 
 def _limit_memory(max_memory_mb: int) -> None:
@@ -246,15 +238,10 @@ def _worker_main(
     parent_pid: int,
     close_fds: tuple[int, ...],
 ) -> None:
-    _die_with_parent(parent_pid)
+    die_with_parent(parent_pid)
     # Ctrl-C reaches the whole process group; the parent stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for fd in close_fds:
-        # The parent's write-lock descriptor: a worker must never hold the lock.
-        try:
-            os.close(fd)
-        except OSError:
-            pass
+    close_descriptors(close_fds)  # the parent's write lock: a worker must never hold it
     _limit_memory(limits.max_memory_mb)
     try:
         payload: tuple = ("ok", extractor(path))
@@ -543,17 +530,38 @@ def _manifest_for(result: ExtractionResult, fingerprint: str) -> dict[str, Any]:
     return info
 
 
-def _apply(writer, result: ExtractionResult, fingerprint: str, sources_by_sha: dict[str, str]) -> None:
+# Files in one run from which indexing is shared by several writer processes:
+# below it the forks cost more than they save, and each writer adds a segment.
+PARALLEL_WRITING_MIN_FILES = 8
+# Whoosh's estimate of the postings each writer sorts in memory before spilling a
+# run to disk (real use is somewhat higher). Fewer, larger runs merge faster.
+WRITER_POOL_MB = 256
+
+
+def _apply(
+    writer: BulkSegmentWriter,
+    result: ExtractionResult,
+    fingerprint: str,
+    sources_by_sha: dict[str, str],
+    parallel: ParallelSegmentWriters | None,
+) -> None:
     job = result.job
     writer.delete_by_term("source", job.source)
     if result.document is not None:
         first_copy = sources_by_sha.setdefault(job.sha256, job.source)
-        entries = document_entries(
-            result.document, job.source, job.sha256, qualify_ids=first_copy != job.source
-        )
-        for entry in entries:
-            writer.add_document(**entry)
+        qualify_ids = first_copy != job.source
+        if parallel is not None:
+            parallel.add(result.document, job.source, job.sha256, qualify_ids)
+        else:
+            writer.add_document_entries(result.document, job.source, job.sha256, qualify_ids)
     writer.add_document(**manifest_entry(job.source, job.sha256, _manifest_for(result, fingerprint)))
+
+
+def _writer_processes(requested: int | None, workers: int, jobs: int) -> int:
+    """How many processes analyse and write: 1 (the indexer itself) for small runs."""
+    if requested is not None:
+        return max(1, requested)
+    return workers if workers > 1 and jobs >= PARALLEL_WRITING_MIN_FILES else 1
 
 
 def update_index(
@@ -568,12 +576,14 @@ def update_index(
     extractor: Extractor | None = None,
     progress: IndexProgress | None = None,
     force: bool = False,
+    writer_processes: int | None = None,
 ) -> IndexSummary:
     """Bring the index in ``index_dir`` in line with the PDFs under ``corpus_dir``.
 
     Raises :class:`IndexLockedError` if another run holds the lock (unless
     ``wait``) and :class:`CorpusNotFoundError` for a missing folder. ``force``
-    re-extracts every file.
+    re-extracts every file. ``writer_processes`` overrides how many processes
+    analyse and write (by default the workers, for runs of several files).
     """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     progress = progress or IndexProgress(stream=None)
@@ -608,18 +618,24 @@ def update_index(
             # _lk=False: we already hold the lock for the whole run. compound=False: a
             # reader of a compound segment copies every part it opens into memory
             # (Whoosh's BufferFile), once per searcher, i.e. per server thread.
-            writer = ix.writer(_lk=False, compound=False)
+            writer = BulkSegmentWriter(ix, limitmb=WRITER_POOL_MB, _lk=False, compound=False)
+            parallel = None
             try:
                 for source in plan.removed:
                     writer.delete_by_term("source", source)
                 summary.removed = len(plan.removed)
                 if plan.jobs:
                     preload_pipeline()
+                    processes = _writer_processes(writer_processes, workers, len(plan.jobs))
+                    if processes > 1:
+                        parallel = ParallelSegmentWriters(
+                            ix, processes, close_in_writer=(lock.fd,), limitmb=WRITER_POOL_MB, _lk=False, compound=False
+                        )
                 progress.begin(len(plan.jobs))
                 for result in extract_in_workers(
                     plan.jobs, workers=workers, limits=limits, extractor=extractor, close_in_worker=(lock.fd,)
                 ):
-                    _apply(writer, result, fingerprint, plan.sources_by_sha)
+                    _apply(writer, result, fingerprint, plan.sources_by_sha, parallel)
                     summary.extracted += 1
                     pages = result.document.pages if result.document else None
                     summary.pages += pages or 0
@@ -632,13 +648,17 @@ def update_index(
                     progress.file_done(result.job.source, pages, result.failure)
                 progress.close()
                 progress.log("Lagrer indeksen …")
-                writer.commit()
+                writer.commit_with(parallel.finish() if parallel is not None else [])
                 summary.committed = True
             except BaseException:
+                if parallel is not None:
+                    parallel.stop()
                 writer.cancel()
                 _remove_orphans(storage, ix)  # cancel() leaves the new segment's files
                 raise
             finally:
+                if parallel is not None:
+                    parallel.stop()
                 progress.close()
 
         status = _status_of(ix)
@@ -673,6 +693,14 @@ def run_index_command(args: argparse.Namespace) -> int:
         progress.close()
         print("Avbrutt; indeksen er som før kjøringen.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except WriterProcessError as exc:
+        progress.close()
+        print(
+            f"Indekseringen stoppet: {exc} Indeksen er som før kjøringen. "
+            "(A writer process failed; the previous index is unchanged.)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     except OSError as exc:
         # A full disk or a read-only index folder: the commit never happened, so the
         # previous index is untouched. Say so plainly instead of a traceback.
