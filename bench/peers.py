@@ -30,6 +30,9 @@ class BenchItem:
 class Peer:
     name: str = ""
     label: str = ""
+    # Indexes in one Python process at a few hundred documents/s: left out of
+    # sizes above --slow-peer-max-size so a full run stays within hours.
+    builds_slowly: bool = False
 
     def build(self, items: Iterable[BenchItem], workdir: Path) -> int:
         """Index the items under ``workdir``; returns how many were indexed."""
@@ -49,6 +52,8 @@ class Peer:
 
 
 class WhooshPeer(Peer):
+    builds_slowly = True
+
     def __init__(self, name: str, label: str, analyzer_factory):
         self.name, self.label = name, label
         self._analyzer_factory = analyzer_factory

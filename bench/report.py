@@ -201,9 +201,12 @@ def render(results: dict[str, Any]) -> str:
     lines += _indexing(results)
     lines += _queries(results)
     lines += _quality(results)
+    left_out = [f"{', '.join(size['peers_left_out'])} ved {size['label']}" for size in results["sizes"] if size.get("peers_left_out")]
     lines += [
         "## Forbehold",
         "",
+        *([f"- Ikke målt: {'; '.join(left_out)} (indekserer med én Python-prosess, noen hundre dokumenter/s; "
+           "grense satt med --slow-peer-max-size)."] if left_out else []),
         "- Skalerte korpus er satt sammen av ekte setninger fra eksempelkorpuset og realpdfs/no; ordforrådet vokser ikke "
         "med størrelsen slik det ville gjort i et ekte arkiv, så ordlistene blir mindre enn i virkeligheten.",
         "- Motpartene får tittel og tekst og OR-søk over ordene; de gir ingen fasetter, utdrag, skrivefeilretting eller filtre.",
