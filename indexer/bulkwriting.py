@@ -23,6 +23,7 @@ import traceback
 from dataclasses import dataclass
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from whoosh.util.numeric import byte_to_length
@@ -133,7 +134,7 @@ class WriterProcessError(Exception):
 
 @dataclass
 class _WriterProcess:
-    process: object
+    process: BaseProcess
     conn: Connection
     items: int = 0  # findings, passages and reports sent, to balance the load
 
@@ -246,8 +247,4 @@ class ParallelSegmentWriters:
                 writer.process.kill()
             writer.process.join()
         self._writers = []
-
-    @property
-    def pids(self) -> list[int]:
-        return [w.process.pid for w in self._writers]
 

@@ -13,7 +13,11 @@ How a run stays safe:
   the index, so the manifest always matches what is committed.
 * Extraction runs in forked worker processes, one file each, with a time and
   memory bound. A worker that hangs, explodes or crashes is reported; the rest
-  continue. Only the parent writes to the index.
+  continue. Extraction workers never write to the index.
+* Runs of several files are analysed and written by forked writer processes,
+  each building its own new segment (:mod:`indexer.bulkwriting`); only the
+  parent commits, all segments at once. A writer that fails stops the run
+  before the commit.
 """
 from __future__ import annotations
 

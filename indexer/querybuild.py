@@ -159,12 +159,9 @@ class QueryBuilder:
         return _or(clauses, boost=COMPOUND_PARTS_WEIGHT * weight)
 
     def _expand(self, fieldname: str, prefix: str, limit: int) -> list[str]:
-        found = []
-        for raw in self.reader.expand_prefix(fieldname, prefix):
-            found.append(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
-            if len(found) >= limit:
-                break
-        return found
+        if fieldname not in self.schema:
+            return []
+        return self.vocabulary.with_prefix(self.reader, fieldname, prefix, limit)
 
     def _longer_words(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
         """Compounds that begin with the word but that the lexicon cannot split."""

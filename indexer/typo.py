@@ -14,6 +14,7 @@ import threading
 from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import islice
 
 from whoosh.automata import lev
 from whoosh.support.levenshtein import damerau_levenshtein
@@ -64,11 +65,14 @@ def _automaton(word: str, max_distance: int, prefix: int):
 
 
 class Vocabulary:
-    """The index's terms of the spelling fields, sorted, in memory.
+    """The index's terms of a field, sorted, in memory (the spelling fields
+    loaded up front, others when first asked for).
 
     Finding the words near a typo walks a Levenshtein automaton through the
     vocabulary; over Whoosh's on-disk term files that costs thousands of seeks
     per word (tens of milliseconds at 100,000 items), in memory a bisect each.
+    Prefix expansions (``integrer*``, compounds that begin with a word) are a
+    bisect too, where Whoosh's searches each segment's term file on disk.
     Holds no reader: one is passed in to load a field the first time it is
     needed, so one vocabulary serves every thread's searcher of a commit.
     """
@@ -104,6 +108,17 @@ class Vocabulary:
             with self._lock:
                 self._by_fold.setdefault(fieldname, grouped)
         return self._by_fold[fieldname]
+
+    def with_prefix(self, reader, fieldname: str, prefix: str, limit: int) -> list[str]:
+        """The first ``limit`` terms that begin with ``prefix``, in Whoosh's
+        order (what ``IndexReader.expand_prefix`` gives)."""
+        terms = self.terms(reader, fieldname)
+        found = []
+        for term in islice(terms, bisect_left(terms, prefix), None):
+            if not term.startswith(prefix) or len(found) >= limit:
+                break
+            found.append(term)
+        return found
 
     def within(self, reader, fieldname: str, word: str, max_distance: int, prefix: int = 1) -> Iterator[str]:
         """Terms within ``max_distance`` edits of the word sharing its first

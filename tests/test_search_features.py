@@ -254,6 +254,23 @@ def test_the_in_memory_vocabulary_finds_what_whoosh_finds_on_disk(corpus_index, 
     assert len(in_memory) == len(set(in_memory))
 
 
+@pytest.mark.parametrize(("fieldname", "prefix", "limit"), [
+    ("text_lemma", "integrer", 50),
+    ("text_lemma", "kommune", 3),
+    ("title_lemma", "evaluer", 50),
+    ("text_exact", "bo", 20),
+    ("text_folded", "tilskud", 50),
+    ("text_lemma", "xqzwv", 50),
+])
+def test_prefix_expansions_from_memory_match_whoosh(corpus_index, fieldname, prefix, limit):
+    """Compounds and wildcards expand from the vocabulary in memory: the same
+    terms, in the same order, as Whoosh's expand_prefix over its term files."""
+    reader = get_searcher(corpus_index).reader()
+    on_disk = [raw.decode("utf-8") for raw in reader.expand_prefix(fieldname, prefix)][:limit]
+    assert Vocabulary().with_prefix(reader, fieldname, prefix, limit) == on_disk
+    assert on_disk or prefix == "xqzwv"
+
+
 @pytest.mark.parametrize("query", ["introduksjonsprogrammet", "bolig tolk", "Proba", "xqzwv", "hva er det"])
 def test_no_suggestion_when_every_word_is_known_or_nothing_is_close(corpus_index, query):
     assert search(corpus_index, query).suggestion is None
