@@ -21,6 +21,7 @@ import pickle
 import signal
 import traceback
 from dataclasses import dataclass
+from itertools import islice
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -46,18 +47,9 @@ class ChunkedPostingPool(PostingPool):
     """Whoosh's posting pool, spilling runs as pickled lists of postings."""
 
     def _write_run(self, f, items):
-        if isinstance(items, list):
-            for start in range(0, len(items), RUN_CHUNK):
-                pickle.dump(items[start : start + RUN_CHUNK], f, pickle.HIGHEST_PROTOCOL)
-        else:  # a merge of runs (SortingPool.reduce_to)
-            chunk = []
-            for item in items:
-                chunk.append(item)
-                if len(chunk) >= RUN_CHUNK:
-                    pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-                    chunk = []
-            if chunk:
-                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+        items = iter(items)  # a sorted list, or a merge of runs (SortingPool.reduce_to)
+        while chunk := list(islice(items, RUN_CHUNK)):
+            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
         f.close()
 
     def _read_run(self, path):
@@ -113,6 +105,13 @@ class BulkSegmentWriter(SegmentWriter):
         for entry in document_entries(document, source, sha256, qualify_ids=qualify_ids):
             self.add_document(**entry)
 
+    def finish_segment(self):
+        """Write out the new segment and return it, or ``None`` when nothing was added."""
+        if self._added:
+            return self._finalize_segment()
+        self._close_segment()
+        return None
+
     def commit_with(self, extra_segments: list) -> None:
         """Commit this writer's segment together with segments written by others.
 
@@ -120,11 +119,8 @@ class BulkSegmentWriter(SegmentWriter):
         """
         self._check_state()
         segments = self._merge_segments(None, None, None)
-        if self._added:
-            segments.append(self._finalize_segment())
-        else:
-            self._close_segment()
-        self._commit_toc(segments + list(extra_segments))
+        own = self.finish_segment()
+        self._commit_toc(segments + ([own] if own is not None else []) + list(extra_segments))
         self._finish()
 
 
@@ -143,7 +139,6 @@ def _writer_main(ix, conn: Connection, writer_kwargs: dict, parent_pid: int, clo
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its writers itself
     close_descriptors(close_fds)
-    writer = None
     try:
         writer = BulkSegmentWriter(ix, **writer_kwargs)
         while True:
@@ -152,10 +147,7 @@ def _writer_main(ix, conn: Connection, writer_kwargs: dict, parent_pid: int, clo
                 _, document, source, sha256, qualify_ids = message
                 writer.add_document_entries(document, source, sha256, qualify_ids)
             elif message[0] == "finish":
-                segment = writer._finalize_segment() if writer._added else None
-                if segment is None:
-                    writer._close_segment()
-                conn.send(("ok", segment))
+                conn.send(("ok", writer.finish_segment()))
                 return
     except EOFError:  # the parent gave up on the run
         return
@@ -203,18 +195,12 @@ class ParallelSegmentWriters:
     def add(self, document: Document, source: str, sha256: str, qualify_ids: bool) -> None:
         writer = min(self._writers, key=lambda w: w.items)
         writer.items += sum(1 + len(report.findings) + len(report.passages) for report in document.reports)
-        try:
-            writer.conn.send(("add", document, source, sha256, qualify_ids))
-        except OSError as exc:
-            raise WriterProcessError(self._failure(writer) or f"en skriveprosess stoppet ({exc})") from exc
+        self._send(writer, ("add", document, source, sha256, qualify_ids))
 
     def finish(self) -> list:
         """Each writer's finished segment (writers given nothing write none)."""
         for writer in self._writers:
-            try:
-                writer.conn.send(("finish",))
-            except OSError as exc:
-                raise WriterProcessError(self._failure(writer) or f"en skriveprosess stoppet ({exc})") from exc
+            self._send(writer, ("finish",))
         segments = []
         for writer in self._writers:
             reply = self._reply(writer)
@@ -223,8 +209,15 @@ class ParallelSegmentWriters:
             if reply[1] is not None:
                 segments.append(reply[1])
         for writer in self._writers:
-            writer.process.join()
+            writer.process.join()  # each exits once it has answered
+        self.stop()
         return segments
+
+    def _send(self, writer: _WriterProcess, message: tuple) -> None:
+        try:
+            writer.conn.send(message)
+        except OSError as exc:  # the writer is gone: say why if it told us
+            raise WriterProcessError(self._failure(writer) or f"en skriveprosess stoppet ({exc})") from exc
 
     def _reply(self, writer: _WriterProcess) -> tuple:
         try:

@@ -57,7 +57,6 @@ from indexer.schema import (
     KIND_REPORT,
     KIND_SOURCE,
     build_schema,
-    document_entries,
     manifest_entry,
     schema_fingerprint,
 )
@@ -661,8 +660,6 @@ def update_index(
                 _remove_orphans(storage, ix)  # cancel() leaves the new segment's files
                 raise
             finally:
-                if parallel is not None:
-                    parallel.stop()
                 progress.close()
 
         status = _status_of(ix)
