@@ -56,8 +56,8 @@ def _say(message: str) -> None:
 
 
 def _items_in_index(index_dir: Path) -> list[BenchItem]:
-    from indexer.schema import SEARCHABLE_KINDS
-    from indexer.searching import close_searchers, get_searcher
+    from indexer.index.schema import SEARCHABLE_KINDS
+    from indexer.search.engine import close_searchers, get_searcher
 
     searcher = get_searcher(index_dir)
     items = [
@@ -77,7 +77,7 @@ def _query_sets(args: argparse.Namespace, sentences: list[str]) -> dict[str, lis
 
 
 def _ours_latency(index_dir: Path, query_sets: dict[str, list[str]]) -> dict[str, Any]:
-    from indexer.searching import search
+    from indexer.search.engine import search
 
     return {name: queries.measure_latency(lambda q: search(index_dir, q, size=10), qs) for name, qs in query_sets.items()}
 

@@ -60,8 +60,8 @@ def _run_bare(paths: list[Path], workers: int) -> dict[str, Any]:
 
 
 def _run_pipeline(paths: list[Path], workers: int, keep_documents: bool) -> dict[str, Any]:
-    from indexer.indexing import ExtractionJob, ExtractionLimits, extract_in_workers, preload_pipeline
-    from indexer.pipeline import extract_document
+    from indexer.extract.workers import ExtractionJob, ExtractionLimits, extract_in_workers, preload_pipeline
+    from indexer.extract.pipeline import extract_document
 
     loading = time.perf_counter()
     preload_pipeline()  # loaded once in the parent and shared by the forks, as the indexer does

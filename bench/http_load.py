@@ -55,7 +55,7 @@ class Server:
     def __init__(self, index_dir: Path, corpus_dir: Path):
         self.port = _free_port()
         command = [
-            sys.executable, "-m", "indexer", "serve", "--port", str(self.port),
+            sys.executable, "-m", "search_app", "serve", "--port", str(self.port),
             "--index-dir", str(index_dir), "--corpus", str(corpus_dir),
         ]
         self.log = tempfile.TemporaryFile()

@@ -1,6 +1,6 @@
 """Workload 2: documents per second and index size, and re-indexing an unchanged corpus.
 
-Everything goes through :func:`indexer.indexing.update_index`, the code behind
+Everything goes through :func:`indexer.index.build.update_index`, the code behind
 ``rapportsok index``; scaled corpora use the stand-in extractor from
 :mod:`bench.scaled`, so their numbers are indexing (analysis, Whoosh writing,
 commit) without PDF parsing.
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.paths import GENERATED_DIR, REPO_DIR, dir_size
-from indexer.indexing import update_index
+from indexer.index.build import update_index
 
 
 def build_index(corpus_dir: Path, index_dir: Path, extractor=None) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def unchanged_reindex(corpus_dir: Path, index_dir: Path, repeats: int = 3) -> di
         started = time.perf_counter()
         summary = update_index(corpus_dir, index_dir)
         in_process.append(time.perf_counter() - started)
-    command = [sys.executable, "-m", "indexer", "index", str(corpus_dir), "--index-dir", str(index_dir)]
+    command = [sys.executable, "-m", "search_app", "index", str(corpus_dir), "--index-dir", str(index_dir)]
     started = time.perf_counter()
     subprocess.run(command, cwd=REPO_DIR, check=True, capture_output=True)
     cli_seconds = time.perf_counter() - started

@@ -1,7 +1,7 @@
 """Workload 4: nDCG@10, MRR and recall@10 on the relevance set, for us and for each peer.
 
 The peers search the same findings and passages as our index; their ids are mapped
-back to (report title, text) so :mod:`indexer.evaluation` judges every engine alike.
+back to (report title, text) so :mod:`indexer.evaluation.relevance` judges every engine alike.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.peers import BenchItem, Peer
-from indexer.evaluation import DEFAULT_K, evaluate, load_judgments
+from indexer.evaluation.relevance import DEFAULT_K, evaluate, load_judgments
 
 
 def _scores(report) -> dict[str, Any]:
@@ -23,7 +23,7 @@ def _scores(report) -> dict[str, Any]:
 
 
 def ours(index_dir: Path) -> dict[str, Any]:
-    from indexer.searching import search
+    from indexer.search.engine import search
 
     return _scores(evaluate(lambda q: search(index_dir, q, size=DEFAULT_K).to_dict(), load_judgments()))
 

@@ -176,8 +176,8 @@ def _quality(results: dict[str, Any]) -> list[str]:
         q = engine["quality"]
         rows.append([name, f"{q['ndcg']:.3f}", f"{q['mrr']:.3f}", f"{q['recall']:.3f}", "" if name == OURS else f"{q['ndcg'] / ours['ndcg']:.2f}×"])
     return ["## 4. Kvalitet", "",
-            f"Relevanssettet i `tests/relevance/judgments.json` ({ours['queries']} spørringer med graderte vurderinger) "
-            "på eksempelkorpuset, målt med `indexer.evaluation` for alle motorer.", ""] + _table(
+            f"Relevanssettet i `indexer/evaluation/judgments.json` ({ours['queries']} spørringer med graderte vurderinger) "
+            "på eksempelkorpuset, målt med `indexer.evaluation.relevance` for alle motorer.", ""] + _table(
         ["Motor", "nDCG@10", "MRR", "recall@10", "nDCG mot oss"], rows)
 
 

@@ -2,7 +2,8 @@
 
 A PDF becomes one :class:`Document`; a document holds one or more :class:`Report`;
 a report holds its :class:`Finding` items (Hovedfunn, Anbefalinger, Sammendrag …)
-and its body :class:`Passage` items. These are defined here once and only here.
+and its body :class:`Passage` items; a PDF that cannot be read becomes a
+:class:`FailedFile`. These are defined here once and only here.
 """
 from __future__ import annotations
 
@@ -89,3 +90,14 @@ class Document:
             document_title=data["document_title"],
             reports=reports,
         )
+
+
+@dataclass
+class FailedFile:
+    """A PDF that could not be indexed, and why (``code`` is an error code of :mod:`indexer.errors`)."""
+
+    file: str
+    code: str
+    reason: str
+    pages: int | None = None
+    seconds: float | None = None

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
-from indexer.cli import DEFAULT_CORPUS, DEFAULT_INDEX_DIR
+from indexer.config import DEFAULT_CORPUS, DEFAULT_INDEX_DIR
 from search_app import api, pdf, web
 from search_app.backend import EXTENSION_KEY, SearchBackend
 from search_app.errors import register_error_handlers

@@ -1,4 +1,4 @@
-"""The app's one door to the search module (``indexer.searching``).
+"""The app's one door to the search module (``indexer.search.engine``).
 
 Views never open the index or build queries themselves: every read goes
 through :class:`SearchBackend`, which calls the search module's functions and
@@ -20,8 +20,8 @@ from typing import Any
 
 from flask import current_app
 
-from indexer import searching
-from indexer.indexing import index_status
+from indexer.search import engine as searching
+from indexer.index.status import index_status
 from search_app.errors import ApiError
 from search_app.params import ALL_KINDS, SearchParams
 
@@ -76,7 +76,7 @@ def _search_parameters() -> set[str]:
 
 
 def search_supports(option: str) -> bool:
-    """Whether ``indexer.searching.search`` accepts the keyword ``option``."""
+    """Whether ``indexer.search.engine.search`` accepts the keyword ``option``."""
     return option in _search_parameters()
 
 

@@ -15,9 +15,11 @@ from types import FrameType
 
 import waitress
 
-from indexer.indexing import CorpusNotFoundError, index_status, update_index
-from indexer.progress import IndexProgress, render_summary
-from indexer.searching import close_searchers, warm
+from indexer.index.build import CorpusNotFoundError, update_index
+from indexer.index.status import index_status
+from indexer.index.progress import IndexProgress
+from indexer.index.summary import render_summary
+from indexer.search.engine import close_searchers, warm
 from search_app.app import create_app
 
 # Searching is CPU work in Python: more threads than cores only take turns at the

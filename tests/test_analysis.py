@@ -6,7 +6,7 @@ from whoosh.fields import ID, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import MultifieldParser, OrGroup, QueryParser
 
-from indexer.analysis import ANALYZED_FIELDS, analyze, analyzer_for, field_type
+from indexer.language.analysis import ANALYZED_FIELDS, analyze, analyzer_for, field_type
 
 
 def positions(text, suffix, mode="index"):

@@ -23,8 +23,8 @@ from openapi_spec_validator import validate as validate_openapi_document
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from indexer import searching
-from indexer.indexing import update_index
+from indexer.search import engine as searching
+from indexer.index.build import update_index
 from search_app import create_app
 from search_app.params import MAX_QUERY_CHARS
 
@@ -630,7 +630,7 @@ def test_app_keeps_answering_while_the_index_is_rebuilt(tmp_path, site):
     before = get_json(client, "/api/health")["documents"]
 
     reindex = subprocess.Popen(
-        [sys.executable, "-m", "indexer", "index", str(corpus), "--index-dir", str(index), "--workers", "1"],
+        [sys.executable, "-m", "search_app", "index", str(corpus), "--index-dir", str(index), "--workers", "1"],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from indexer import searching
-from indexer.arrayscoring import score_all
-from indexer.indexing import update_index
-from indexer.pipeline import extract_document
-from indexer.querylang import parse_query
+from indexer.search import engine as searching
+from indexer.evaluation.relevance import load_judgments
+from indexer.search.arrayscoring import score_all
+from indexer.index.build import update_index
+from indexer.extract.pipeline import extract_document
+from indexer.search.querylang import parse_query
 from indexer.records import Document
 from test_search_basic import _close_searchers, corpus_index  # noqa: F401
 
@@ -38,8 +39,7 @@ EXTRA_QUERIES = [
 
 
 def relevance_queries() -> list[str]:
-    judged = json.loads((REPO / "tests" / "relevance" / "judgments.json").read_text(encoding="utf-8"))
-    return [entry["query"] for entry in judged["queries"]]
+    return [entry.query for entry in load_judgments()]
 
 
 def assert_same_as_whoosh(index_dir: Path, queries: list[str]) -> int:

@@ -12,7 +12,7 @@ from bench.paths import RESULTS_JSON
 from bench.peers import BenchItem, all_peers
 from bench.queries import percentile, sampled_queries
 from bench.scaled import ITEMS_PER_REPORT, SentencePool, read_stand_in, write_scaled_corpus
-from indexer.analysis import stopwords
+from indexer.language.analysis import stopwords
 
 WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:8765/api/search
   1 threads and 2 connections

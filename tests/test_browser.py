@@ -52,7 +52,7 @@ sync_api = pytest.importorskip(
 
 
 def needs_function(name: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(not has_function(name), reason=f"indexer.searching has no {name}() yet", strict=False)
+    return pytest.mark.xfail(not has_function(name), reason=f"indexer.search.engine has no {name}() yet", strict=False)
 
 
 # --- the server -------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def server(tmp_path_factory, corpus_dir) -> str:
     base = f"http://127.0.0.1:{port}"
     log_path = root / "server.log"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    command = [sys.executable, "-m", "indexer", "serve", "--port", str(port),
+    command = [sys.executable, "-m", "search_app", "serve", "--port", str(port),
                "--index-dir", str(root / "index"), "--corpus", str(corpus)]
     with log_path.open("w") as log:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -257,7 +257,7 @@ def test_facet_report_pdf_and_back_to_export(page):
     search_for(page, QUERY)
     facet = page.locator("aside a.facet__option").first
     if not facet.count():
-        pytest.xfail("indexer.searching.search returns no facets yet")
+        pytest.xfail("indexer.search.engine.search returns no facets yet")
     value = facet.locator(".facet__value").inner_text()
     with page.expect_navigation():
         facet.click()

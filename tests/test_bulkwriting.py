@@ -15,13 +15,15 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
-from indexer import bulkwriting, searching
-from indexer.bulkwriting import BulkSegmentWriter, WriterProcessError
-from indexer.cli import main as cli_main
-from indexer.indexing import index_status, update_index
-from indexer.pipeline import extract_document
+from indexer.index import writers as bulkwriting
+from indexer.search import engine as searching
+from indexer.index.writers import BulkSegmentWriter, WriterProcessError
+from search_app.cli import main as cli_main
+from indexer.index.status import index_status
+from indexer.index.build import update_index
+from indexer.extract.pipeline import extract_document
 from indexer.records import Document
-from indexer.schema import INDEX_NAME, build_schema, document_entries
+from indexer.index.schema import INDEX_NAME, build_schema, document_entries
 from test_arrayscoring import relevance_queries
 
 REPO = Path(__file__).resolve().parent.parent
@@ -173,8 +175,8 @@ def test_a_failing_writer_process_leaves_the_previous_index_whole(
         assert _results(index_dir, query) == answer
 
     args = ["index", str(corpus), "--index-dir", str(index_dir), "--workers", "2"]
-    monkeypatch.setattr("indexer.indexing.PARALLEL_WRITING_MIN_FILES", 2)
-    monkeypatch.setattr("indexer.indexing.default_extractor", lambda: _read_stand_in)
+    monkeypatch.setattr("indexer.index.build.PARALLEL_WRITING_MIN_FILES", 2)
+    monkeypatch.setattr("indexer.index.build.default_extractor", lambda: _read_stand_in)
     assert cli_main(args) == 1
     assert "Indeksen er som før kjøringen" in capsys.readouterr().err
 

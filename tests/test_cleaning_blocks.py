@@ -1,7 +1,7 @@
 """Page furniture removal and block building, on small hand-made pages."""
-from indexer.blocks import build_blocks
-from indexer.cleaning import remove_contents, remove_running_lines
-from indexer.pdftext import Line
+from indexer.extract.blocks import build_blocks
+from indexer.extract.cleaning import remove_contents, remove_running_lines
+from indexer.extract.pdftext import Line
 
 H, W = 842.0, 595.0
 

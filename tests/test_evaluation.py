@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.cli import main as cli_main
-from indexer.evaluation import (
+from search_app.cli import main as cli_main
+from indexer.evaluation.relevance import (
     DEFAULT_JUDGMENTS,
     Judgment,
     JudgmentFileError,
@@ -185,7 +185,7 @@ def corpus_documents(corpus_dir):
     missing = [p.name for p in paths if not p.is_file()]
     if missing:
         pytest.skip(f"the bundled corpus PDFs are not built yet: {', '.join(missing)}")
-    from indexer.pipeline import extract_document
+    from indexer.extract.pipeline import extract_document
 
     return {p.name: extract_document(p) for p in paths}
 
@@ -227,10 +227,10 @@ def test_no_query_judges_the_same_item_twice(relevance_set, corpus_items):
 
 @pytest.fixture(scope="module")
 def corpus_index(tmp_path_factory, corpus_dir, corpus_documents):
-    if importlib.util.find_spec("indexer.analysis") is None:
-        pytest.skip("the search stack is not complete yet (indexer.analysis is missing)")
-    from indexer.indexing import update_index
-    from indexer.searching import close_searchers
+    if importlib.util.find_spec("indexer.language.analysis") is None:
+        pytest.skip("the search stack is not complete yet (indexer.language.analysis is missing)")
+    from indexer.index.build import update_index
+    from indexer.search.engine import close_searchers
 
     index_dir = tmp_path_factory.mktemp("relevance-index")
     # The corpus was extracted once above; the index gets the same documents.
@@ -241,7 +241,7 @@ def corpus_index(tmp_path_factory, corpus_dir, corpus_documents):
 
 
 def test_search_meets_the_quality_bar(relevance_set, corpus_index, corpus_items):
-    from indexer.searching import search
+    from indexer.search.engine import search
 
     report = evaluate(
         lambda text: search(corpus_index, text, limit=10).to_dict(),

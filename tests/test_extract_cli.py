@@ -5,7 +5,7 @@ import sys
 
 
 def _extract(*args):
-    return subprocess.run([sys.executable, "-m", "indexer", "extract", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "search_app", "extract", *map(str, args)],
                           capture_output=True, text=True, timeout=120)
 
 

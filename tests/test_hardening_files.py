@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 import mutations
-from indexer.indexing import index_status, update_index
-from indexer.searching import close_searchers, list_reports, search
+from indexer.index.status import index_status
+from indexer.index.build import update_index
+from indexer.search.engine import close_searchers, list_reports, search
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="memory bound uses Linux RLIMIT_AS")
 

@@ -13,9 +13,9 @@ from urllib.parse import quote
 import pytest
 from waitress.server import create_server
 
-from indexer.indexing import update_index
-from indexer.progress import IndexProgress
-from indexer.searching import close_searchers
+from indexer.index.build import update_index
+from indexer.index.progress import IndexProgress
+from indexer.search.engine import close_searchers
 from search_app import create_app
 from test_indexing import build_corpus, make_report_pdf
 

@@ -1,7 +1,7 @@
 """Line-end hyphenation is repaired with the Norwegian word list; real hyphens survive."""
 import pytest
 
-from indexer.hyphenation import join_lines
+from indexer.extract.hyphenation import join_lines
 
 
 @pytest.mark.parametrize(

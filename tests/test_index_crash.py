@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.indexing import update_index
-from indexer.searching import close_searchers, search
+from indexer.index.build import update_index
+from indexer.search.engine import close_searchers, search
 from test_indexing import build_corpus, hit_texts, make_report_pdf
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,7 +47,7 @@ def add_new_reports(corpus: Path, count: int, pages: int = 8) -> None:
 def start_index(corpus: Path, index_dir: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     return subprocess.Popen(
-        [sys.executable, "-m", "indexer", "index", str(corpus), "--index-dir", str(index_dir), "--workers", "2"],
+        [sys.executable, "-m", "search_app", "index", str(corpus), "--index-dir", str(index_dir), "--workers", "2"],
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -15,12 +15,13 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from indexer import schema as schema_module
-from indexer.cli import main as cli_main
-from indexer.indexing import IndexLockedError, index_status, update_index
-from indexer.pipeline import extract_document
-from indexer.progress import IndexProgress
-from indexer.searching import close_searchers, search
+from indexer.index import schema as schema_module
+from search_app.cli import main as cli_main
+from indexer.index.build import IndexLockedError, update_index
+from indexer.index.status import index_status
+from indexer.extract.pipeline import extract_document
+from indexer.index.progress import IndexProgress
+from indexer.search.engine import close_searchers, search
 
 REPORTS = {
     "fattigdom.pdf": (
@@ -232,7 +233,7 @@ def test_plain_log_lines_and_summary_when_not_on_a_terminal(corpus, index_dir, c
 def test_progress_bar_redraws_one_line_on_a_terminal():
     from io import StringIO
 
-    from indexer.indexing import FailedFile
+    from indexer.records import FailedFile
 
     stream = StringIO()
     progress = IndexProgress(stream, interactive=True)

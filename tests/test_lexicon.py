@@ -6,8 +6,8 @@ from importlib import metadata
 
 import pytest
 
-from indexer import lexicon
-from indexer.lexicon import Lexicon, Tables, build_tables, cache_path, get_lexicon, load_tables
+from indexer.language import lexicon
+from indexer.language.lexicon import Lexicon, Tables, build_tables, cache_path, get_lexicon, load_tables
 
 
 @pytest.fixture(scope="module")

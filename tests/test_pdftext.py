@@ -1,5 +1,5 @@
 """Line-level repairs on pdfminer's output."""
-from indexer.pdftext import Line, _merge_line_fragments, normalise
+from indexer.extract.pdftext import Line, _merge_line_fragments, normalise
 
 
 def line(text, x0, top, x1=None):

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from indexer.pipeline import extract_document
+from indexer.extract.pipeline import extract_document
 
 # title → (theme, contractors, published, year_inferred, number of findings), from the issue.
 COMPILATION = [

@@ -6,7 +6,7 @@ import time
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from indexer.querylang import (
+from indexer.search.querylang import (
     MAX_QUERY_CHARS,
     MAX_TERMS,
     Phrase,

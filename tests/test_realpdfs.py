@@ -7,7 +7,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from indexer.errors import ExtractionError
-from indexer.pipeline import extract_document
+from indexer.extract.pipeline import extract_document
 
 EXPECTED_FAILURES = {
     "pdfminer_encryption_rc4-40.pdf": "encrypted",
@@ -85,7 +85,7 @@ def test_two_column_page_reads_column_by_column(outcomes):
 
 def test_cli_reports_a_typed_error_as_json(real_pdfs):
     path = real_pdfs / "tricky" / "pdfminer_encryption_rc4-40.pdf"
-    proc = subprocess.run([sys.executable, "-m", "indexer", "extract", str(path)],
+    proc = subprocess.run([sys.executable, "-m", "search_app", "extract", str(path)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0
     assert proc.stdout == ""
@@ -96,7 +96,7 @@ def test_cli_reports_a_typed_error_as_json(real_pdfs):
 
 def test_cli_stops_a_file_that_takes_too_long(real_pdfs):
     path = real_pdfs / "no" / "rbok_kap10_bok_fagbokforlaget_oa.pdf"  # 263 pages: well over a second
-    proc = subprocess.run([sys.executable, "-m", "indexer", "extract", str(path), "--timeout", "1"],
+    proc = subprocess.run([sys.executable, "-m", "search_app", "extract", str(path), "--timeout", "1"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert json.loads(proc.stderr)["error"]["code"] == "timeout"

@@ -9,7 +9,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.query import NumericRange, Term
 
 from indexer.records import Document, Finding, Passage, Report
-from indexer.schema import (
+from indexer.index.schema import (
     INDEX_NAME,
     KIND_FINDING,
     KIND_PASSAGE,
@@ -18,7 +18,7 @@ from indexer.schema import (
     build_schema,
     document_entries,
 )
-from indexer.searching import close_searchers, search
+from indexer.search.engine import close_searchers, search
 
 
 def make_report(number: int, contractors: list[str], year: int, *, findings=(), passages=(), themes=("Bolig",)):

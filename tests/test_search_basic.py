@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.cli import main as cli_main
-from indexer.indexing import update_index
-from indexer.searching import SearchHit, close_searchers, search
+from search_app.cli import main as cli_main
+from indexer.index.build import update_index
+from indexer.search.engine import SearchHit, close_searchers, search
 
 UNGE = "Unge i utsatte boområder – en kunnskapsoversikt"
 BOSETTING = "Kunnskap om bosetting av flyktninger"

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from indexer.cli import main as cli_main
-from indexer.indexing import update_index
+from search_app.cli import main as cli_main
+from indexer.index.build import update_index
 from indexer.records import Document, Finding, Passage, Report
-from indexer.searching import (
+from indexer.search.engine import (
     QueryError,
     close_searchers,
     get_finding,
@@ -29,7 +29,7 @@ from indexer.searching import (
     search,
     similar_findings,
 )
-from indexer.typo import Vocabulary
+from indexer.search.typo import Vocabulary
 # The bundled corpus's index (built once per session) and closing searchers after each test.
 from test_search_basic import _close_searchers, corpus_index  # noqa: F401
 
@@ -524,7 +524,7 @@ def _count_fact_builds(monkeypatch) -> list[int]:
     """Forget what earlier tests prepared and count how often facts get built."""
     from collections import OrderedDict
 
-    from indexer import searching
+    from indexer.search import engine as searching
 
     builds = []
     real_build = searching.build_doc_facts
@@ -536,7 +536,7 @@ def _count_fact_builds(monkeypatch) -> list[int]:
 def test_a_warmed_index_answers_its_first_search_without_building_anything(corpus_index, monkeypatch, tmp_path):
     import threading
 
-    from indexer.searching import warm
+    from indexer.search.engine import warm
 
     def warm_in_background() -> None:  # as the server's background thread does
         warm(corpus_index)

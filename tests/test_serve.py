@@ -37,7 +37,7 @@ def fetch_json(url: str) -> tuple[int, dict]:
 
 
 def start_server(index_dir: Path, corpus: Path, port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "indexer", "serve", "--port", str(port),
+    command = [sys.executable, "-m", "search_app", "serve", "--port", str(port),
                "--index-dir", str(index_dir), "--corpus", str(corpus)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -99,7 +99,7 @@ def test_serve_builds_the_index_and_answers_searches(tmp_path, corpus_dir):
 def test_serve_reuses_an_existing_index(tmp_path, corpus_dir):
     """A second start finds the index and does not rebuild it."""
     index_dir = tmp_path / "index"
-    from indexer.indexing import update_index
+    from indexer.index.build import update_index
 
     update_index(corpus_dir, index_dir, workers=2)
     built = (index_dir / "last_run.json").read_text(encoding="utf-8")

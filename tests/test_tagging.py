@@ -1,7 +1,7 @@
 """Publication dates, contractors and commissioners as Norwegian reports phrase them."""
 import pytest
 
-from indexer.tagging import get_tagger, parse_published
+from indexer.extract.tagging import get_tagger, parse_published
 
 
 @pytest.mark.parametrize(

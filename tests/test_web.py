@@ -20,8 +20,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from indexer import searching
-from indexer.indexing import update_index
+from indexer.search import engine as searching
+from indexer.index.build import update_index
 from search_app import create_app
 from search_app.backend import has_function, search_supports
 from search_app.export import ExportRow, bibtex_escape, to_bibtex
@@ -35,12 +35,12 @@ NO_HITS = "xqzvwyk"
 
 
 def needs_function(name: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(not has_function(name), reason=f"indexer.searching has no {name}() yet", strict=False)
+    return pytest.mark.xfail(not has_function(name), reason=f"indexer.search.engine has no {name}() yet", strict=False)
 
 
 def needs_option(option: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(
-        not search_supports(option), reason=f"indexer.searching.search has no {option}= option yet", strict=False
+        not search_supports(option), reason=f"indexer.search.engine.search has no {option}= option yet", strict=False
     )
 
 
@@ -428,7 +428,7 @@ def _count(option: Node) -> int:
 def test_clicking_a_facet_narrows_the_results_to_its_count(client):
     doc, _ = get_page(client, f"/?q={QUERY}")
     if not doc.find_all("aside"):
-        pytest.xfail("indexer.searching.search returns no facets yet")
+        pytest.xfail("indexer.search.engine.search returns no facets yet")
     for heading in ("Tema", "Oppdragstaker", "År"):
         option = _facet_entries(doc, heading)[0]
         narrowed, _ = get_page(client, option["href"])
@@ -444,7 +444,7 @@ def test_clicking_a_facet_narrows_the_results_to_its_count(client):
 def test_facets_combine_or_within_and_across(client):
     doc, _ = get_page(client, f"/?q={QUERY}")
     if not doc.find_all("aside"):
-        pytest.xfail("indexer.searching.search returns no facets yet")
+        pytest.xfail("indexer.search.engine.search returns no facets yet")
     themes = _facet_entries(doc, "Tema")
     one, _ = get_page(client, themes[0]["href"])
     one_total = int(one.find("h1").text().split()[0])

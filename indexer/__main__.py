@@ -1,5 +1,0 @@
-import sys
-
-from indexer.cli import main
-
-sys.exit(main())

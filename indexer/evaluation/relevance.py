@@ -1,0 +1,358 @@
+"""``rapportsok eval``: how well the search answers a fixed set of judged queries.
+
+The relevance set (``indexer/evaluation/judgments.json``) names each judged item by
+its report title and a short piece of its text rather than by id, so it survives
+re-extraction. A hit matches a judgment when the titles agree (the judged title
+may be a prefix of the indexed one) and the hit's text contains the judged text,
+both compared after :func:`normalize`.
+
+Metrics, per query and as a mean over queries:
+
+* nDCG@k with graded gain ``2**grade - 1``; the ideal ranking is built from all
+  judgments of the query, so judged items the search never returns count against it.
+* MRR: ``1 / rank`` of the first hit with grade 2 or more (0 if none in the top k).
+* recall@k: share of the query's judged items found in the top k.
+
+Each judged item is credited once: a second hit with the same text (the same
+passage indexed twice, say) earns nothing, so a perfect score means a perfect
+ranking and not a repeated one.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+DEFAULT_K = 10
+# MRR and "first relevant rank" count a hit as relevant from this grade up.
+RELEVANT_GRADE = 2
+GRADES = (1, 2, 3)
+DEFAULT_JUDGMENTS = resources.files("indexer.evaluation") / "judgments.json"
+
+EXIT_OK = 0
+EXIT_NO_INDEX = 2
+
+SOFT_HYPHEN = "\u00ad"
+
+# search_fn(query) returns hits, or a whole /api/search response with "results".
+SearchFn = Callable[[str], Any]
+
+
+# --- the relevance set -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Judgment:
+    report: str
+    text_contains: str
+    grade: int
+
+
+@dataclass
+class Query:
+    query: str
+    note: str
+    judgments: list[Judgment] = field(default_factory=list)
+
+
+class JudgmentFileError(ValueError):
+    """The relevance file is not shaped as README.md describes."""
+
+
+def _judgment(raw: Any, where: str) -> Judgment:
+    if not isinstance(raw, Mapping):
+        raise JudgmentFileError(f"{where}: a judgment must be an object")
+    report, text, grade = raw.get("report"), raw.get("text_contains"), raw.get("grade")
+    if not isinstance(report, str) or not report.strip():
+        raise JudgmentFileError(f"{where}: 'report' must be a non-empty string")
+    if not isinstance(text, str) or not text.strip():
+        raise JudgmentFileError(f"{where}: 'text_contains' must be a non-empty string")
+    if isinstance(grade, bool) or grade not in GRADES:
+        raise JudgmentFileError(f"{where}: 'grade' must be one of {GRADES}, not {grade!r}")
+    return Judgment(report=report, text_contains=text, grade=grade)
+
+
+def parse_judgments(data: Any) -> list[Query]:
+    """Queries from the decoded JSON; raises :class:`JudgmentFileError` on a malformed set."""
+    raw_queries = data.get("queries") if isinstance(data, Mapping) else None
+    if not isinstance(raw_queries, list):
+        raise JudgmentFileError("the file must be an object with a 'queries' list")
+    queries: list[Query] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(raw_queries, start=1):
+        where = f"query {number}"
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("query"), str) or not raw["query"].strip():
+            raise JudgmentFileError(f"{where}: needs a non-empty 'query' string")
+        text = raw["query"]
+        where = f"query {number} ({text!r})"
+        if text in seen:
+            raise JudgmentFileError(f"{where}: the same query appears twice")
+        seen.add(text)
+        raw_judgments = raw.get("judgments")
+        if not isinstance(raw_judgments, list) or not raw_judgments:
+            raise JudgmentFileError(f"{where}: needs at least one judgment")
+        judgments = [_judgment(j, f"{where}, judgment {i}") for i, j in enumerate(raw_judgments, start=1)]
+        keys = [(normalize(j.report), normalize(j.text_contains)) for j in judgments]
+        if len(set(keys)) != len(keys):
+            raise JudgmentFileError(f"{where}: the same item is judged twice")
+        queries.append(Query(query=text, note=str(raw.get("note") or ""), judgments=judgments))
+    return queries
+
+
+def load_judgments(path: Path | str = DEFAULT_JUDGMENTS) -> list[Query]:
+    with Path(path).open(encoding="utf-8") as fh:
+        return parse_judgments(json.load(fh))
+
+
+# --- matching ----------------------------------------------------------------------
+
+
+def normalize(text: str) -> str:
+    """NFC, lower case, soft hyphens removed, runs of whitespace as one space."""
+    text = unicodedata.normalize("NFC", text).replace(SOFT_HYPHEN, "")
+    return " ".join(text.lower().split())
+
+
+def _get(item: Any, name: str) -> Any:
+    if isinstance(item, Mapping):
+        return item.get(name)
+    return getattr(item, name, None)
+
+
+def hit_title_and_text(hit: Any) -> tuple[str, str]:
+    """Report title and text of a hit: an /api/search result dict or an object alike."""
+    report = _get(hit, "report")
+    return str(_get(report, "title") or ""), str(_get(hit, "text") or "")
+
+
+def titles_match(judged: str, indexed: str) -> bool:
+    return normalize(indexed).startswith(normalize(judged))
+
+
+def matches(judgment: Judgment, title: str, text: str) -> bool:
+    return titles_match(judgment.report, title) and normalize(judgment.text_contains) in normalize(text)
+
+
+def credit_hits(hits: Sequence[tuple[str, str]], judgments: Sequence[Judgment]) -> list[int | None]:
+    """For each ranked hit, the index of the judgment it earns, or None.
+
+    A hit earns the best-graded judgment it matches that no higher-ranked hit
+    has earned yet, so every judged item is credited at most once.
+    """
+    credited: list[int | None] = []
+    used: set[int] = set()
+    for title, text in hits:
+        best: int | None = None
+        for index, judgment in enumerate(judgments):
+            if index in used or not matches(judgment, title, text):
+                continue
+            if best is None or judgment.grade > judgments[best].grade:
+                best = index
+        if best is not None:
+            used.add(best)
+        credited.append(best)
+    return credited
+
+
+# --- metrics ----------------------------------------------------------------------
+
+
+def dcg(grades: Iterable[int]) -> float:
+    return sum((2**grade - 1) / math.log2(rank + 1) for rank, grade in enumerate(grades, start=1))
+
+
+def ndcg_at_k(ranked_grades: Sequence[int], judged_grades: Iterable[int], k: int = DEFAULT_K) -> float:
+    """DCG of the top k against the best possible order of every judged item."""
+    ideal = dcg(sorted(judged_grades, reverse=True)[:k])
+    return dcg(ranked_grades[:k]) / ideal if ideal > 0 else 0.0
+
+
+def first_relevant_rank(ranked_grades: Sequence[int], k: int = DEFAULT_K) -> int | None:
+    for rank, grade in enumerate(ranked_grades[:k], start=1):
+        if grade >= RELEVANT_GRADE:
+            return rank
+    return None
+
+
+def reciprocal_rank(ranked_grades: Sequence[int], k: int = DEFAULT_K) -> float:
+    rank = first_relevant_rank(ranked_grades, k)
+    return 1.0 / rank if rank else 0.0
+
+
+def recall_at_k(found: int, judged: int) -> float:
+    return found / judged if judged else 0.0
+
+
+# --- evaluation ----------------------------------------------------------------------
+
+
+@dataclass
+class QueryResult:
+    query: str
+    ndcg: float
+    mrr: float
+    recall: float
+    first_relevant_rank: int | None
+    ranked_grades: list[int]
+    missed: list[Judgment]
+
+
+@dataclass
+class BrokenJudgment:
+    """A judged item that matches nothing in the index: the set or the extraction is wrong."""
+
+    query: str
+    judgment: Judgment
+
+
+@dataclass
+class EvalReport:
+    k: int
+    queries: list[QueryResult]
+    broken: list[BrokenJudgment] = field(default_factory=list)
+
+    def _mean(self, name: str) -> float:
+        values = [getattr(q, name) for q in self.queries]
+        return sum(values) / len(values) if values else 0.0
+
+    @property
+    def mean_ndcg(self) -> float:
+        return self._mean("ndcg")
+
+    @property
+    def mean_mrr(self) -> float:
+        return self._mean("mrr")
+
+    @property
+    def mean_recall(self) -> float:
+        return self._mean("recall")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "k": self.k,
+            "mean": {"ndcg": self.mean_ndcg, "mrr": self.mean_mrr, "recall": self.mean_recall},
+            "queries": [asdict(q) for q in self.queries],
+            "broken": [asdict(b) for b in self.broken],
+        }
+
+
+def _result_list(response: Any) -> list[Any]:
+    if isinstance(response, Mapping):
+        return list(response.get("results") or [])
+    results = getattr(response, "results", None)
+    return list(results if results is not None else response)
+
+
+def evaluate_query(query: Query, hits: Sequence[tuple[str, str]], k: int = DEFAULT_K) -> QueryResult:
+    credited = credit_hits(hits[:k], query.judgments)
+    ranked = [query.judgments[i].grade if i is not None else 0 for i in credited]
+    found = {i for i in credited if i is not None}
+    rank = first_relevant_rank(ranked, k)
+    return QueryResult(
+        query=query.query,
+        ndcg=ndcg_at_k(ranked, [j.grade for j in query.judgments], k),
+        mrr=1.0 / rank if rank else 0.0,
+        recall=recall_at_k(len(found), len(query.judgments)),
+        first_relevant_rank=rank,
+        ranked_grades=ranked,
+        missed=[j for i, j in enumerate(query.judgments) if i not in found],
+    )
+
+
+def find_broken(judgments: Iterable[Query], all_texts: Iterable[tuple[str, str]]) -> list[BrokenJudgment]:
+    """Judgments that match no (report title, text) pair of the whole index."""
+    items = [(normalize(title), normalize(text)) for title, text in all_texts]
+    broken = []
+    for query in judgments:
+        for judgment in query.judgments:
+            title, needle = normalize(judgment.report), normalize(judgment.text_contains)
+            if not any(t.startswith(title) and needle in text for t, text in items):
+                broken.append(BrokenJudgment(query=query.query, judgment=judgment))
+    return broken
+
+
+def evaluate(
+    search_fn: SearchFn,
+    judgments: Sequence[Query],
+    k: int = DEFAULT_K,
+    all_texts: Iterable[tuple[str, str]] | None = None,
+) -> EvalReport:
+    """Run every query through ``search_fn`` and score the top ``k`` hits.
+
+    ``all_texts`` is every (report title, text) in the index; when given, judged
+    items that match none of them are listed in ``EvalReport.broken``.
+    """
+    results = []
+    for query in judgments:
+        hits = [hit_title_and_text(hit) for hit in _result_list(search_fn(query.query))]
+        results.append(evaluate_query(query, hits, k))
+    broken = find_broken(judgments, all_texts) if all_texts is not None else []
+    return EvalReport(k=k, queries=results, broken=broken)
+
+
+# --- command line ------------------------------------------------------------------
+
+
+def index_texts(index_dir: Path | str) -> list[tuple[str, str]]:
+    """(report title, text) of every finding and passage in the index."""
+    from indexer.index.schema import SEARCHABLE_KINDS
+    from indexer.search.engine import get_searcher
+
+    searcher = get_searcher(index_dir)
+    return [
+        (fields.get("title") or "", fields.get("text") or "")
+        for kind in SEARCHABLE_KINDS
+        for fields in searcher.documents(kind=kind)
+    ]
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_report(report: EvalReport, query_width: int = 48) -> str:
+    k = report.k
+    header = f"{'Spørring':<{query_width}}  {f'nDCG@{k}':>8}  {'MRR':>5}  {f'recall@{k}':>9}  {'første rel.':>11}"
+    lines = [header, "-" * len(header)]
+    for q in report.queries:
+        rank = str(q.first_relevant_rank) if q.first_relevant_rank else "–"
+        lines.append(
+            f"{_shorten(q.query, query_width):<{query_width}}  {q.ndcg:>8.3f}  {q.mrr:>5.2f}  {q.recall:>9.2f}  {rank:>11}"
+        )
+    lines.append("-" * len(header))
+    lines.append(
+        f"{f'Snitt over {len(report.queries)} spørringer':<{query_width}}  "
+        f"{report.mean_ndcg:>8.3f}  {report.mean_mrr:>5.2f}  {report.mean_recall:>9.2f}"
+    )
+    if report.broken:
+        lines.append("")
+        lines.append(f"{len(report.broken)} vurderinger treffer ingen tekst i indeksen:")
+        for b in report.broken:
+            lines.append(f"  «{b.query}»: {b.judgment.report} – «{b.judgment.text_contains}»")
+    return "\n".join(lines)
+
+
+def run_eval_command(args: argparse.Namespace) -> int:
+    from indexer.search.engine import IndexNotFoundError, search
+
+    index_dir = args.index_dir
+    judgments = load_judgments(args.judgments or DEFAULT_JUDGMENTS)
+    try:
+        all_texts = index_texts(index_dir)
+    except IndexNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_NO_INDEX
+
+    def search_fn(query: str) -> dict[str, Any]:
+        return search(index_dir, query, limit=DEFAULT_K).to_dict()
+
+    report = evaluate(search_fn, judgments, k=DEFAULT_K, all_texts=all_texts)
+    print(format_report(report))
+    return EXIT_OK

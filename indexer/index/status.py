@@ -1,0 +1,57 @@
+"""The committed index as a health check sees it: counts, failed files, the last run."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.query import Term
+
+from indexer.index.schema import INDEX_NAME, KIND_FINDING, KIND_PASSAGE, KIND_REPORT, KIND_SOURCE
+
+LAST_RUN_FILE = "last_run.json"
+STATUS_FILE = "status.json"
+
+
+def _count_kind(searcher, kind: str) -> int:
+    return len(searcher.search(Term("kind", kind), limit=1, scored=False))
+
+
+def status_of(ix: whoosh_index.FileIndex) -> dict[str, Any]:
+    with ix.searcher() as searcher:
+        failed = []
+        sources = 0
+        for fields in searcher.documents(kind=KIND_SOURCE):
+            info = fields.get("manifest") or {}
+            if info.get("status") == "ok":
+                sources += 1
+            else:
+                failed.append({"file": fields["source"], "code": info.get("code"), "reason": info.get("reason")})
+        counts = {kind: _count_kind(searcher, kind) for kind in (KIND_REPORT, KIND_FINDING, KIND_PASSAGE)}
+        return {
+            "documents": sum(counts.values()),
+            "sources": sources,
+            "reports": counts[KIND_REPORT],
+            "findings": counts[KIND_FINDING],
+            "passages": counts[KIND_PASSAGE],
+            "failed": sorted(failed, key=lambda f: f["file"]),
+            "generation": ix.latest_generation(),
+            "last_modified": datetime.fromtimestamp(ix.last_modified()).astimezone().isoformat(timespec="seconds"),
+        }
+
+
+def index_status(index_dir: Path | str) -> dict[str, Any]:
+    """The committed index as a health check sees it, plus the last run's report.
+
+    ``{"exists": False}`` when there is no index yet.
+    """
+    storage = FileStorage(str(index_dir))
+    if not Path(index_dir).is_dir() or not storage.index_exists(INDEX_NAME):
+        return {"exists": False}
+    status = {"exists": True, **status_of(storage.open_index(INDEX_NAME))}
+    last_run = Path(index_dir) / LAST_RUN_FILE
+    status["last_run"] = json.loads(last_run.read_text(encoding="utf-8")) if last_run.is_file() else None
+    return status

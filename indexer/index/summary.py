@@ -1,0 +1,77 @@
+"""What one ``rapportsok index`` run did, its exit code and the closing report."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from indexer.records import FailedFile
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 3
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class IndexSummary:
+    """What one run did. Counts are PDF files; ``documents`` is index documents."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    extracted: int = 0
+    pages: int = 0
+    failed: list[FailedFile] = field(default_factory=list)
+    indexed_sources: int = 0
+    documents: int = 0
+    started: str = ""
+    finished: str = ""
+    seconds: float = 0.0
+    strict: bool = False
+    committed: bool = False
+    cleaned_files: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        if self.indexed_sources == 0:
+            return EXIT_FAILED
+        if self.strict and self.failed:
+            return EXIT_FAILED
+        return EXIT_OK
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "started": self.started,
+            "finished": self.finished,
+            "seconds": round(self.seconds, 3),
+            "counts": {
+                "added": self.added,
+                "changed": self.changed,
+                "removed": self.removed,
+                "unchanged": self.unchanged,
+                "failed": len(self.failed),
+                "extracted": self.extracted,
+                "pages": self.pages,
+                "indexed_sources": self.indexed_sources,
+                "documents": self.documents,
+            },
+            "committed": self.committed,
+            "failed": [asdict(f) for f in self.failed],
+        }
+
+
+def render_summary(summary: IndexSummary) -> str:
+    """The closing report: counts, time and every file that could not be read."""
+    lines = [
+        f"Ferdig på {summary.seconds:.1f} s: {summary.added} nye, {summary.changed} endret, "
+        f"{summary.removed} fjernet, {summary.unchanged} uendret, {len(summary.failed)} feilet "
+        f"({summary.extracted} filer lest, {summary.pages} sider).",
+        f"Indeksen har {summary.documents} dokumenter fra {summary.indexed_sources} PDF-filer.",
+    ]
+    if summary.failed:
+        lines.append("Filer som ikke kunne leses:")
+        for failure in summary.failed:
+            lines.append(f"  - {failure.file} [{failure.code}]: {failure.reason}")
+    return "\n".join(lines)

@@ -1,0 +1,243 @@
+"""Writing many documents into the Whoosh index: a leaner segment writer, and
+several of them in parallel processes.
+
+Whoosh's ``SegmentWriter`` spends much of a large build on bookkeeping rather
+than on the index. Its posting pool spills sorted runs to disk one pickle per
+posting (about 200 postings per finding), and when the segment is written it
+looks up every posting's field length one document at a time, with a file-system
+check per lookup for fields that keep no lengths. :class:`BulkSegmentWriter`
+writes the same files with runs pickled in chunks and lengths read once per field.
+
+Analysis and writing still run in one Python process per writer.
+:class:`ParallelSegmentWriters` forks several, each building its own segment from
+the documents it is given; the parent's commit adds their segments to the index
+next to its own, in one table-of-contents write, so readers see all of the run or
+none of it.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import traceback
+from dataclasses import dataclass
+from itertools import islice
+from multiprocessing import get_context
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import PostingPool, SegmentWriter
+
+from indexer.index.lengths import read_length_bytes
+from indexer.records import Document
+from indexer.index.schema import document_entries
+from indexer.workerprocess import close_descriptors, die_with_parent
+
+# Postings per pickle in a spilled run: large enough that pickling is a C loop,
+# small enough that a run's reader holds little in memory.
+RUN_CHUNK = 8192
+
+# doc_field_length's answers by length byte: a stored 0 reads as None in Whoosh.
+_LENGTH_BY_BYTE = [None] + [byte_to_length(b) for b in range(1, 256)]
+
+
+class ChunkedPostingPool(PostingPool):
+    """Whoosh's posting pool, spilling runs as pickled lists of postings."""
+
+    def _write_run(self, f, items):
+        items = iter(items)  # a sorted list, or a merge of runs (SortingPool.reduce_to)
+        while chunk := list(islice(items, RUN_CHUNK)):
+            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = pickle.load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
+
+
+class _SegmentLengths:
+    """``doc_field_length`` for the segment being written, each field's column read once."""
+
+    def __init__(self, perdoc, doccount: int):
+        self._perdoc = perdoc
+        self._doccount = doccount
+        self._by_field: dict[str, list | None] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+        try:
+            lengths = self._by_field[fieldname]
+        except KeyError:
+            column = read_length_bytes(self._perdoc, fieldname, self._doccount)
+            lengths = None if column is None else [_LENGTH_BY_BYTE[b] for b in column.tolist()]
+            self._by_field[fieldname] = lengths
+        return default if lengths is None else lengths[docnum]
+
+
+class BulkSegmentWriter(SegmentWriter):
+    """A SegmentWriter that writes the same segment with less overhead per posting."""
+
+    def __init__(self, ix, limitmb: int = 128, **kwargs):
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        # SegmentWriter accepts a poolclass argument but never uses it.
+        self.pool = ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        perdoc = self.per_document_reader() if self.codec.length_stats else None
+        lengths = _SegmentLengths(perdoc, self.docnum) if perdoc is not None else None
+        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        self.fieldwriter.close()
+        if perdoc is not None:
+            perdoc.close()
+
+    def add_document_entries(self, document: Document, source: str, sha256: str, qualify_ids: bool) -> None:
+        for entry in document_entries(document, source, sha256, qualify_ids=qualify_ids):
+            self.add_document(**entry)
+
+    def finish_segment(self):
+        """Write out the new segment and return it, or ``None`` when nothing was added."""
+        if self._added:
+            return self._finalize_segment()
+        self._close_segment()
+        return None
+
+    def commit_with(self, extra_segments: list) -> None:
+        """Commit this writer's segment together with segments written by others.
+
+        Whoosh's own commit, with the extra segments in the same table of contents.
+        """
+        self._check_state()
+        segments = self._merge_segments(None, None, None)
+        own = self.finish_segment()
+        self._commit_toc(segments + ([own] if own is not None else []) + list(extra_segments))
+        self._finish()
+
+
+class WriterProcessError(Exception):
+    """A parallel writer process failed; nothing of this run was committed."""
+
+
+@dataclass
+class _WriterProcess:
+    process: BaseProcess
+    conn: Connection
+    items: int = 0  # findings, passages and reports sent, to balance the load
+
+
+def _writer_main(ix, conn: Connection, writer_kwargs: dict, parent_pid: int, close_fds: tuple[int, ...]) -> None:
+    die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its writers itself
+    close_descriptors(close_fds)
+    try:
+        writer = BulkSegmentWriter(ix, **writer_kwargs)
+        while True:
+            message = conn.recv()
+            if message[0] == "add":
+                _, document, source, sha256, qualify_ids = message
+                writer.add_document_entries(document, source, sha256, qualify_ids)
+            elif message[0] == "finish":
+                conn.send(("ok", writer.finish_segment()))
+                return
+    except EOFError:  # the parent gave up on the run
+        return
+    except BaseException as exc:
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        reason = f"en skriveprosess feilet: {type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
+        try:
+            conn.send(("error", reason))
+        except OSError:
+            pass
+    finally:
+        conn.close()
+        # Never writer.cancel(): it would remove the temporary folder the other
+        # writers share. The parent removes what a failed run leaves.
+
+
+class ParallelSegmentWriters:
+    """``processes`` forked writers, each building one new segment of the index.
+
+    Documents go to the writer with the least work so far. :meth:`finish` returns
+    the written segments for the parent writer's :meth:`BulkSegmentWriter.commit_with`;
+    a writer that fails or dies raises :class:`WriterProcessError` there (or at
+    :meth:`add`), and :meth:`stop` ends them all without committing anything.
+    """
+
+    def __init__(self, ix, processes: int, *, close_in_writer: tuple[int, ...] = (), **writer_kwargs):
+        context = get_context("fork")
+        self._writers: list[_WriterProcess] = []
+        try:
+            for number in range(processes):
+                parent_end, child_end = context.Pipe(duplex=True)
+                process = context.Process(
+                    target=_writer_main,
+                    args=(ix, child_end, writer_kwargs, os.getpid(), close_in_writer),
+                    name=f"rapportsok-write:{number}",
+                    daemon=True,
+                )
+                process.start()
+                child_end.close()
+                self._writers.append(_WriterProcess(process, parent_end))
+        except BaseException:
+            self.stop()
+            raise
+
+    def add(self, document: Document, source: str, sha256: str, qualify_ids: bool) -> None:
+        writer = min(self._writers, key=lambda w: w.items)
+        writer.items += sum(1 + len(report.findings) + len(report.passages) for report in document.reports)
+        self._send(writer, ("add", document, source, sha256, qualify_ids))
+
+    def finish(self) -> list:
+        """Each writer's finished segment (writers given nothing write none)."""
+        for writer in self._writers:
+            self._send(writer, ("finish",))
+        segments = []
+        for writer in self._writers:
+            reply = self._reply(writer)
+            if reply[0] != "ok":
+                raise WriterProcessError(reply[1])
+            if reply[1] is not None:
+                segments.append(reply[1])
+        for writer in self._writers:
+            writer.process.join()  # each exits once it has answered
+        self.stop()
+        return segments
+
+    def _send(self, writer: _WriterProcess, message: tuple) -> None:
+        try:
+            writer.conn.send(message)
+        except OSError as exc:  # the writer is gone: say why if it told us
+            raise WriterProcessError(self._failure(writer) or f"en skriveprosess stoppet ({exc})") from exc
+
+    def _reply(self, writer: _WriterProcess) -> tuple:
+        try:
+            return writer.conn.recv()
+        except (EOFError, OSError):
+            writer.process.join()
+            return ("error", f"en skriveprosess stoppet uventet (avslutningskode {writer.process.exitcode})")
+
+    def _failure(self, writer: _WriterProcess) -> str | None:
+        if writer.conn.poll(1):
+            reply = self._reply(writer)
+            if reply[0] == "error":
+                return reply[1]
+        return None
+
+    def stop(self) -> None:
+        for writer in self._writers:
+            writer.conn.close()
+            if writer.process.is_alive():
+                writer.process.kill()
+            writer.process.join()
+        self._writers = []
+

@@ -1,0 +1,495 @@
+"""Search the index: one module for the terminal, the JSON API and the web page.
+
+Entry points::
+
+    search(index_dir, query, *, page, size, themes, contractors, years,
+           year_from, year_to, kinds, sort, group_by_report) -> SearchResponse
+    get_finding(index_dir, finding_id) -> dict | None
+    similar_findings(index_dir, finding_id, limit=5) -> list[dict]
+    list_reports(index_dir) -> list[dict]
+    get_report(index_dir, report_id) -> dict | None
+
+A search parses what was typed (:mod:`indexer.search.querylang`), builds Whoosh
+queries (:mod:`indexer.search.querybuild`), scores every matching document
+(:mod:`indexer.search.arrayscoring`), applies the facet filters and counts
+(:mod:`indexer.search.facets`), sorts, groups, pages and highlights
+(:mod:`indexer.search.highlight`). Collecting all matches, not one page, is what
+makes exact facet counts and a correct total possible; scoring, filtering,
+counting and sorting work on NumPy arrays so that stays fast at 100,000
+findings and passages.
+
+The index is opened once per process and thread and reopened when a new
+commit has landed, so a long-running server sees each re-index.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import sys
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+from whoosh.filedb.filestore import FileStorage
+from whoosh.searching import Searcher
+
+from indexer.search import lookup
+from indexer.search import morelike
+from indexer.search.arrayscoring import LeafScorer, make_leaf_scorers, score_all
+from indexer.search.contractor_names import ContractorNames
+from indexer.search.facets import FACETS, DocFacts, Filters, build_doc_facts, filter_and_count, make_filters
+from indexer.search.heading_names import Headings
+from indexer.search.hits import PDF_URL_PREFIX, ReportInfo, SearchHit, SearchResponse, make_hit
+from indexer.search.querybuild import BuiltQuery, QueryBuilder
+from indexer.search.querylang import KIND_ALIASES, QueryError, parse_query
+from indexer.index.schema import INDEX_NAME, KIND_FINDING, KIND_PASSAGE, KIND_REPORT, SEARCHABLE_KINDS
+from indexer.search.typo import Vocabulary
+
+__all__ = [
+    "PDF_URL_PREFIX",
+    "IndexNotFoundError",
+    "QueryError",
+    "ReportInfo",
+    "SearchHit",
+    "SearchResponse",
+    "close_searchers",
+    "get_finding",
+    "get_report",
+    "get_searcher",
+    "list_reports",
+    "search",
+    "similar_findings",
+    "warm",
+]
+
+EXIT_BAD_QUERY = 1
+EXIT_NO_INDEX = 2
+SORTS = {"relevance": "relevance", "relevans": "relevance", "newest": "newest", "nyeste": "newest"}
+# Query-time weights on top of the scores: a finding is what readers come for
+# (the index already boosts findings 2×); a footnote rarely answers anything.
+KIND_WEIGHTS = {KIND_PASSAGE: 0.8}
+SECTION_WEIGHTS = {"Fotnoter": 0.5}
+
+T = TypeVar("T")
+
+
+class IndexNotFoundError(Exception):
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        super().__init__(
+            f"Fant ingen søkeindeks i {index_dir}. Kjør «rapportsok index» først. "
+            f"(No index in {index_dir}; run `rapportsok index` first.)"
+        )
+
+
+# --- the searcher and what is derived from it ---------------------------------------
+
+_local = threading.local()
+# Values derived from an index's documents, shared by every thread's searcher of
+# the same commit; a few commits are kept so a re-index does not stall searches.
+_derived: "OrderedDict[tuple, dict[str, Any]]" = OrderedDict()
+_DERIVED_COMMITS = 3
+# Values tied to one searcher (they hold its open files).
+_per_searcher: "weakref.WeakKeyDictionary[Searcher, dict[str, Any]]" = weakref.WeakKeyDictionary()
+_derived_lock = threading.Lock()
+# One build at a time: eight server threads asking at once wait for the first
+# instead of each building the same facts.
+_build_lock = threading.RLock()
+
+
+class _ThreadSearchers(dict):
+    """One thread's open searchers, closed when the thread ends (a server's
+    worker threads never call :func:`close_searchers`), so their files are
+    closed rather than left to the garbage collector."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pid = os.getpid()
+
+    def __del__(self) -> None:
+        # A forked extraction worker drops the other threads' state right after
+        # the fork, when a file lock may be held by a thread that no longer
+        # exists there: closing would hang, and the worker's copies need no closing.
+        if os.getpid() != self._pid:
+            return
+        for searcher in self.values():
+            try:
+                searcher.close()
+            except Exception:  # already closed, or its files already gone
+                pass
+
+
+def _cached_searchers() -> dict[str, Searcher]:
+    if not hasattr(_local, "searchers"):
+        _local.searchers = _ThreadSearchers()
+    return _local.searchers
+
+
+def get_searcher(index_dir: Path | str) -> Searcher:
+    """This thread's searcher for the index, reopened when a newer commit exists.
+
+    Not ``Searcher.refresh()``: it reuses segment readers by segment id, and a
+    reused reader keeps its old set of deleted documents, so files removed from
+    the corpus would still be found. Per thread, so closing the old searcher
+    never pulls files from under a search running elsewhere.
+    """
+    key = str(Path(index_dir).resolve())
+    cache = _cached_searchers()
+    searcher = cache.get(key)
+    if searcher is not None:
+        try:
+            current = searcher.up_to_date()
+        except OSError:  # index folder removed or replaced
+            current = False
+        if not current:
+            searcher.close()
+            searcher = None
+    if searcher is None:
+        storage = FileStorage(key, readonly=True)
+        if not Path(key).is_dir() or not storage.index_exists(INDEX_NAME):
+            cache.pop(key, None)
+            raise IndexNotFoundError(Path(index_dir))
+        searcher = storage.open_index(INDEX_NAME).searcher()
+    cache[key] = searcher
+    return searcher
+
+
+def close_searchers() -> None:
+    """Close this thread's open searchers (tests, shutdown)."""
+    cache = _cached_searchers()
+    for searcher in cache.values():
+        searcher.close()
+    cache.clear()
+
+
+def _commit_key(searcher: Searcher) -> tuple:
+    """What a searcher sees: its segments and their deletions, the same for
+    every thread's searcher of one commit."""
+    segments = [reader.segment() for reader, _ in searcher.reader().leaf_readers()]
+    return tuple((segment.segment_id(), segment.deleted_count()) for segment in segments if segment is not None)
+
+
+def _derived_for(searcher: Searcher, name: str, build: Callable[[], T], per_searcher: bool = False) -> T:
+    """A value computed from the index's documents once per commit (or, with
+    ``per_searcher``, once per searcher)."""
+
+    key = () if per_searcher else _commit_key(searcher)
+
+    def values() -> dict[str, Any]:
+        if not key:  # asked for, or an index without segments
+            return _per_searcher.setdefault(searcher, {})
+        if key not in _derived:
+            _derived[key] = {}
+            while len(_derived) > _DERIVED_COMMITS:
+                _derived.popitem(last=False)
+        _derived.move_to_end(key)
+        return _derived[key]
+
+    with _derived_lock:
+        found = values()
+        if name in found:
+            return found[name]
+    with _build_lock:
+        with _derived_lock:
+            found = values()
+            if name in found:
+                return found[name]
+        value = build()
+        with _derived_lock:
+            return values().setdefault(name, value)
+
+
+def _facts(searcher: Searcher) -> DocFacts:
+    return _derived_for(searcher, "facts", lambda: build_doc_facts(searcher))
+
+
+def _report_titles(searcher: Searcher) -> list[str]:
+    return [fields.get("title") or "" for fields in searcher.documents(kind=KIND_REPORT)]
+
+
+def _query_builder(searcher: Searcher, facts: DocFacts) -> QueryBuilder:
+    contractors = _derived_for(searcher, "contractors", lambda: ContractorNames(facts.contractor_names))
+    headings = _derived_for(searcher, "headings", lambda: Headings(facts.section_names, _report_titles(searcher)))
+    vocabulary = _derived_for(searcher, "vocabulary", Vocabulary)
+    return QueryBuilder(searcher, contractors, headings, vocabulary=vocabulary)
+
+
+def warm(index_dir: Path | str) -> bool:
+    """Build what searches of the index's newest commit share (facts, sort
+    keys, name tables, typo vocabulary), so the first search after a re-index
+    does not wait seconds for them. Cheap when they exist. False when there
+    is no index."""
+    try:
+        searcher = get_searcher(index_dir)
+    except IndexNotFoundError:
+        return False
+    facts = _facts(searcher)
+    _sort_keys(searcher, facts)
+    _kind_array(searcher, facts)
+    _weight_array(searcher, facts)
+    _query_builder(searcher, facts).vocabulary.load(searcher.reader())
+    return True
+
+
+# --- searching ------------------------------------------------------------------------
+
+
+def _kinds(requested: Sequence[str], typed: Sequence[str]) -> list[str]:
+    kinds = [KIND_ALIASES.get(kind, kind) for kind in requested] or list(SEARCHABLE_KINDS)
+    if typed:
+        kinds = [kind for kind in kinds if kind in typed]
+    return list(dict.fromkeys(kinds))
+
+
+def _scored(searcher: Searcher, facts: DocFacts, built: BuiltQuery, kinds: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Every matching document of the kinds (document numbers, ascending) and
+    its score, before the facet filters."""
+    if not kinds:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+    scorers = _leaf_scorers(searcher)
+    of_kind = _kind_array(searcher, facts)
+    if built.positive is None:
+        docnums = np.flatnonzero(np.isin(of_kind, kinds))
+        scores = np.zeros(len(docnums))
+    else:
+        matches = score_all(searcher, built.positive, scorers)
+        keep = np.isin(of_kind[matches.docnums], kinds)
+        docnums = matches.docnums[keep]
+        scores = matches.scores[keep] * _weight_array(searcher, facts)[docnums]
+    if built.excluded is not None:
+        keep = ~np.isin(docnums, score_all(searcher, built.excluded, scorers).docnums)
+        docnums, scores = docnums[keep], scores[keep]
+    return docnums, scores
+
+
+def _leaf_scorers(searcher: Searcher) -> list[tuple[LeafScorer, int]]:
+    return _derived_for(searcher, "leaf_scorers", lambda: make_leaf_scorers(searcher), per_searcher=True)
+
+
+def _kind_array(searcher: Searcher, facts: DocFacts) -> np.ndarray:
+    return _derived_for(searcher, "kinds", lambda: np.array([kind or "" for kind in facts.kind]))
+
+
+def _weight_array(searcher: Searcher, facts: DocFacts) -> np.ndarray:
+    """Each document's query-time weight (:data:`KIND_WEIGHTS` × :data:`SECTION_WEIGHTS`)."""
+    return _derived_for(searcher, "weights", lambda: np.array([
+        KIND_WEIGHTS.get(kind, 1.0) * SECTION_WEIGHTS.get(section, 1.0)
+        for kind, section in zip(facts.kind, facts.section)
+    ], dtype=np.float64))
+
+
+@dataclass(eq=False)
+class _SortKeys:
+    """Per document, ranks that sort a whole result set with one NumPy lexsort."""
+
+    newest: np.ndarray  # newest first; documents of the same date share a rank
+    document: np.ndarray  # findings before passages, newest report first, then as printed
+    report: np.ndarray  # the report's number, -1 without a report
+
+
+def _sort_keys(searcher: Searcher, facts: DocFacts) -> _SortKeys:
+    def build() -> _SortKeys:
+        size = len(facts.kind)
+        dates = [_newest_key(facts, docnum) for docnum in range(size)]
+        date_rank = {date: rank for rank, date in enumerate(sorted(set(dates)))}
+        newest = np.array([date_rank[date] for date in dates], dtype=np.int64)
+        printed = sorted(range(size), key=lambda docnum: (
+            facts.kind[docnum] != KIND_FINDING, newest[docnum], facts.report_id[docnum] or "", facts.position[docnum]
+        ))
+        document = np.empty(size, dtype=np.int64)
+        document[printed] = np.arange(size)
+        report_number: dict[str, int] = {}
+        report = np.array(
+            [report_number.setdefault(r, len(report_number)) if r else -1 for r in facts.report_id], dtype=np.int64
+        )
+        return _SortKeys(newest=newest, document=document, report=report)
+
+    return _derived_for(searcher, "sort_keys", build)
+
+
+def _ordered(keys: _SortKeys, docnums: np.ndarray, scores: np.ndarray, sort: str, ranked: bool) -> np.ndarray:
+    """The order (indexes into ``docnums``) the hits are shown in."""
+    document = keys.document[docnums]
+    if sort == "newest":
+        return np.lexsort((document, -scores, keys.newest[docnums]))
+    if not ranked:
+        return np.argsort(document, kind="stable")
+    return np.lexsort((document, -scores))
+
+
+def _newest_key(facts: DocFacts, docnum: int) -> tuple[int, str]:
+    """Sorts newest first; a date known only to the month or year counts as its
+    start («2019» after «2019-11», «2019-11» after «2019-11-20»); undated last."""
+    published = facts.published[docnum] or (str(facts.year[docnum]) if facts.year[docnum] else "")
+    if not published:
+        return (1, "")
+    padded = (published + "-00-00")[:10]
+    # Descending order of the date as ascending order of this key.
+    return (0, "".join(chr(0x10FFFF - ord(ch)) for ch in padded))
+
+
+def _grouped(keys: _SortKeys, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of ordered hits, the position of each report's best hit (in order) and
+    how many more hits that report has."""
+    _, first, count = np.unique(keys.report[docnums], return_index=True, return_counts=True)
+    in_order = np.argsort(first)
+    return first[in_order], count[in_order] - 1
+
+
+def _empty_facets() -> dict[str, list]:
+    return {facet: [] for facet in FACETS}
+
+
+def search(
+    index_dir: Path | str,
+    query: str,
+    *,
+    page: int = 1,
+    size: int = 10,
+    themes: Sequence[str] = (),
+    contractors: Sequence[str] = (),
+    years: Sequence[int] = (),
+    year_from: int | None = None,
+    year_to: int | None = None,
+    kinds: Sequence[str] = SEARCHABLE_KINDS,
+    sort: str = "relevance",
+    group_by_report: bool = False,
+    limit: int | None = None,
+) -> SearchResponse:
+    """One page of hits for ``query``; ``limit`` is the former name of ``size``.
+
+    Raises :class:`QueryError` (message in Bokmål) for a query or filter that
+    cannot be searched, :class:`IndexNotFoundError` without an index.
+    """
+    started = time.perf_counter()
+    size = max(1, int(limit if limit is not None else size))
+    page = max(1, int(page))
+    if sort not in SORTS:
+        raise QueryError(f"Ukjent sortering «{sort}». Bruk «relevans» eller «nyeste».")
+    parsed = parse_query(query)
+    searcher = get_searcher(index_dir)
+    facts = _facts(searcher)
+    year_ranges = list(parsed.year_ranges)
+    if year_from is not None or year_to is not None:
+        year_ranges.append((year_from, year_to))
+    filters: Filters = make_filters(
+        facts, [*themes, *parsed.themes], [*contractors, *parsed.contractors], list(years), year_ranges
+    )
+    built = _query_builder(searcher, facts).build(parsed)
+    response = SearchResponse(
+        query=query, total=0, page=page, size=size, took_ms=0.0, suggestion=built.suggestion, facets=_empty_facets()
+    )
+    browsing = built.positive is None
+    if browsing and filters.is_empty() and built.excluded is None and not parsed.kinds:
+        response.took_ms = _elapsed(started)
+        return response  # nothing asked for
+
+    docnums, scores = _scored(searcher, facts, built, _kinds(kinds, parsed.kinds))
+    kept, response.facets = filter_and_count(facts, docnums, filters)
+    docnums, scores = docnums[kept], scores[kept]
+    keys = _sort_keys(searcher, facts)
+    order = _ordered(keys, docnums, scores, SORTS[sort], not browsing)
+    docnums, scores = docnums[order], scores[order]
+    more = None
+    if group_by_report:
+        best, more = _grouped(keys, docnums)
+        docnums, scores = docnums[best], scores[best]
+    response.total = len(docnums)
+    terms, phrases = built.highlight_marks()
+    shown = slice((page - 1) * size, page * size)
+    shown_more = more[shown].tolist() if more is not None else [None] * len(docnums[shown])
+    for docnum, score, more_in_report in zip(docnums[shown].tolist(), scores[shown].tolist(), shown_more):
+        hit = make_hit(searcher.stored_fields(docnum), terms, score, theme=facts.theme[docnum], phrases=phrases)
+        hit.more_in_report = more_in_report
+        response.results.append(hit)
+    response.took_ms = _elapsed(started)
+    return response
+
+
+def _elapsed(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+# --- findings and reports -----------------------------------------------------------------
+
+
+def get_finding(index_dir: Path | str, finding_id: str) -> dict[str, Any] | None:
+    """A finding with its report, or ``None`` for an unknown id."""
+    searcher = get_searcher(index_dir)
+    return lookup.finding(searcher, _facts(searcher), finding_id)
+
+
+def similar_findings(index_dir: Path | str, finding_id: str, limit: int = 5) -> list[dict[str, Any]]:
+    """Findings (then passages) most like the given finding, itself left out."""
+    searcher = get_searcher(index_dir)
+    return morelike.similar_findings(searcher, _facts(searcher), finding_id, limit=limit)
+
+
+def list_reports(index_dir: Path | str) -> list[dict[str, Any]]:
+    """Every report, newest first, each with ``finding_count``."""
+    searcher = get_searcher(index_dir)
+    return lookup.list_reports(searcher, _facts(searcher))
+
+
+def get_report(index_dir: Path | str, report_id: str) -> dict[str, Any] | None:
+    """A report with its findings and passages in order, or ``None``."""
+    searcher = get_searcher(index_dir)
+    return lookup.get_report(searcher, _facts(searcher), report_id)
+
+
+# --- command line -------------------------------------------------------------------
+
+
+def _terminal_text(snippet: str, emphasis: bool) -> str:
+    start, end = ("\x1b[1m", "\x1b[0m") if emphasis else ("", "")
+    return html.unescape(snippet.replace("<mark>", start).replace("</mark>", end))
+
+
+def format_hits(response: SearchResponse, emphasis: bool = False) -> str:
+    lines = [f"{response.total} treff for «{response.query}» ({response.took_ms:.0f} ms)"]
+    if response.suggestion:
+        lines.append(f"Viser treff for «{response.suggestion}».")
+    first = (response.page - 1) * response.size
+    for number, hit in enumerate(response.results, start=first + 1):
+        kind = "funn" if hit.kind == KIND_FINDING else "tekst"
+        where = " · ".join(
+            part
+            for part in (
+                hit.section,
+                f"s. {hit.page}" if hit.page else None,
+                ", ".join(hit.report.contractors) or None,
+                str(hit.report.year) if hit.report.year else None,
+            )
+            if part
+        )
+        lines.append("")
+        lines.append(f"{number}. {hit.report.title} [{kind}]")
+        if where:
+            lines.append(f"   {where}")
+        lines.append(f"   {_terminal_text(hit.highlight, emphasis)}")
+    return "\n".join(lines)
+
+
+def run_search_command(args: argparse.Namespace) -> int:
+    try:
+        response = search(args.index_dir, args.query, size=args.limit)
+    except IndexNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_NO_INDEX
+    except QueryError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_QUERY
+    if args.json:
+        json.dump(response.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(format_hits(response, emphasis=sys.stdout.isatty()))
+    return 0

@@ -1,0 +1,120 @@
+"""Snippets with the matched words marked, safe to put into HTML.
+
+The stored text runs through the index's own analyzers with ``chars=True``;
+every word whose tokens include one of the query's terms for that field is
+marked, and a phrase where its words follow each other. So the marks follow the search itself: ``bolig`` marks
+``Boligmangel`` (a compound part), ``flyktningenes`` marks ``flyktninger``
+(the lemma), ``maloppnaelse`` marks ``måloppnåelse`` (the folded spelling).
+
+Everything except the ``<mark>`` tags is HTML-escaped. A finding is shown
+whole; a passage as a window of about :data:`SNIPPET_CHARS` characters around
+the densest cluster of marks.
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from indexer.language.analysis import ANALYZED_FIELDS, analyse_word, analyzer_for, words
+
+SNIPPET_CHARS = 240
+# Phrases are matched on this analyzer's tokens, as the index does.
+PHRASE_SUFFIX = "exact"
+ELLIPSIS = "…"
+
+Span = tuple[int, int]
+
+
+Phrase = tuple[str, tuple[str, ...]]  # (field, words)
+
+
+def _phrase_spans(text: str, phrases: Sequence[Phrase], prefix: str) -> set[Span]:
+    """Spans of the places where a phrase's words follow each other."""
+    wanted = [words for fieldname, words in phrases if fieldname == f"{prefix}_{PHRASE_SUFFIX}" and words]
+    if not wanted:
+        return set()
+    # Tokens at one position are alternatives (a hyphenated word and its pieces).
+    positions: dict[int, tuple[set[str], Span]] = {}
+    analyzer = analyzer_for(PHRASE_SUFFIX)
+    for token in analyzer(text, positions=True, chars=True, mode="index", removestops=False):
+        texts, span = positions.setdefault(token.pos, (set(), (token.startchar, token.endchar)))
+        texts.add(token.text)
+    ordered = [positions[pos] for pos in sorted(positions)]
+    spans = set()
+    for words in wanted:
+        for start in range(len(ordered) - len(words) + 1):
+            if all(word in ordered[start + i][0] for i, word in enumerate(words)):
+                spans.add((ordered[start][1][0], ordered[start + len(words) - 1][1][1]))
+    return spans
+
+
+def match_spans(
+    text: str, terms: set[tuple[str, str]], phrases: Sequence[Phrase] = (), prefix: str = "text"
+) -> list[Span]:
+    """Character spans of the words in ``text`` that carry one of ``terms``,
+    and of the places where one of ``phrases`` occurs, merged."""
+    spans: set[Span] = _phrase_spans(text, phrases, prefix)
+    wanted = {
+        suffix: {term for fieldname, term in terms if fieldname == f"{prefix}_{suffix}"} for suffix in ANALYZED_FIELDS
+    }
+    wanted = {suffix: found for suffix, found in wanted.items() if found}
+    if wanted:
+        # One pass over the words with the analyzers' per-word results, not one
+        # analyzer run per field: the same terms (FieldFilter drops stop words
+        # outside ``exact``), a fraction of the time.
+        for word, start, end in words(text):
+            analysed = analyse_word(word)
+            if any(
+                not found.isdisjoint(analysed.index[suffix])
+                for suffix, found in wanted.items()
+                if suffix == "exact" or not analysed.stop
+            ):
+                spans.add((start, end))
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _window(text: str, spans: list[Span], width: int) -> tuple[int, int]:
+    """Start and end of the ``width`` characters holding the most distinct marked words."""
+    if len(text) <= width:
+        return 0, len(text)
+    start = 0
+    if spans:
+
+        def richness(first: Span) -> tuple[int, int]:
+            inside = [s for s in spans if first[0] <= s[0] and s[1] <= first[0] + width]
+            return len({text[a:b].lower() for a, b in inside}), len(inside)
+
+        best = max(spans, key=richness)
+        start = max(0, best[0] - width // 5)
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+    end = min(len(text), start + width)
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def highlight(
+    text: str, terms: set[tuple[str, str]], width: int | None = SNIPPET_CHARS, phrases: Sequence[Phrase] = ()
+) -> str:
+    """HTML of ``text`` (whole, or a window of ``width``) with matched words in ``<mark>``."""
+    spans = match_spans(text, terms, phrases)
+    start, end = (0, len(text)) if width is None else _window(text, spans, width)
+    parts = [ELLIPSIS if start > 0 else ""]
+    cursor = start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        parts.append(html.escape(text[cursor:span_start]))
+        parts.append(f"<mark>{html.escape(text[span_start:span_end])}</mark>")
+        cursor = span_end
+    parts.append(html.escape(text[cursor:end]))
+    parts.append(ELLIPSIS if end < len(text) else "")
+    return "".join(parts).strip()

@@ -1,0 +1,365 @@
+"""From a :class:`~indexer.search.querylang.ParsedQuery` to Whoosh query objects.
+
+Every clause the user typed becomes one :class:`~indexer.search.coordination.Unit`.
+For a word, the unit's *core* searches the text of findings and passages:
+
+* the word through every analyzer of the index (lemma, exact, parts, folded)
+  with the analyzer's boost (:data:`indexer.language.analysis.ANALYZED_FIELDS`);
+* a compound split into its parts (``bosettingskommuner`` → ``bosetting`` and
+  ``kommune`` in the same text), well below the word itself;
+* longer words the word begins (``empowerment`` → ``empowermentkurs``) that
+  the lexicon cannot split;
+* its synonyms and spelling variants (:mod:`indexer.language.synonyms`), below the word.
+
+The unit's *context* searches what a document inherits from where it stands:
+the report's title, with a fraction of the text's weight; the contractors,
+when the word is an institute name (:mod:`indexer.search.contractor_names`); the section
+heading (:mod:`indexer.search.heading_names`). Looser title matches (synonyms, compound
+parts, longer words) are *weak context*: they cover the unit but earn no
+bonus for a title that says what was asked (:mod:`indexer.search.coordination`).
+
+A word the index does not know is replaced by the closest word it does know
+(:mod:`indexer.search.typo`); the corrected query is returned as the suggestion.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from indexer.language.analysis import ANALYZED_FIELDS, analyse_word, analyze
+from indexer.search.contractor_names import ContractorNames
+from indexer.search.coordination import CoordinatedQuery, Unit
+from indexer.search.heading_names import Headings
+from indexer.language.lexicon import get_lexicon
+from indexer.search.querylang import Item, ParsedQuery, Phrase, Word
+from indexer.language.synonyms import Thesaurus, Variant, get_thesaurus, text_keys
+from indexer.search.typo import Vocabulary, correction
+
+PHRASE_SUFFIX = "exact"
+# Query-time weight of each analyzer's field (the analysis module's defaults).
+FIELD_WEIGHTS = dict(ANALYZED_FIELDS)
+# The title is shared by every finding and passage of a report: it helps a
+# document that also says the word, it must not lift all of them.
+TITLE_WEIGHT = 0.3
+# Share of a unit that counts as covered when only the title or contractor matches.
+CONTEXT_COVERAGE = 0.6
+# How strongly a document matching more of the query's units is preferred.
+COORDINATION_POWER = 1.5
+# How much a report whose title (or institute, or heading) covers the whole
+# query lifts its findings and passages.
+CONTEXT_BONUS = 4.0
+SYNONYM_WEIGHT = 0.4
+COMPOUND_PARTS_WEIGHT = 0.6
+PREFIX_WEIGHT = 0.3
+# Score of a document whose report was written by the institute the query names.
+CONTRACTOR_SCORE = 2.0
+# Score of a document under a one-word heading that is the query word.
+HEADING_SCORE = 2.0
+MIN_PREFIX_EXPANSION = 6
+MAX_PREFIX_TERMS = 20
+MAX_WILDCARD_TERMS = 200
+
+
+@dataclass
+class BuiltQuery:
+    """The Whoosh side of one query."""
+
+    positive: wq.Query | None
+    excluded: wq.Query | None
+    suggestion: str | None = None
+
+    def highlight_marks(self) -> tuple[set[tuple[str, str]], list[tuple[str, tuple[str, ...]]]]:
+        """What to mark in a hit: (field, term) pairs of the single terms the
+        positive query searches, and (field, words) of its phrases."""
+        terms: set[tuple[str, str]] = set()
+        phrases: list[tuple[str, tuple[str, ...]]] = []
+        if self.positive is None:
+            return terms, phrases
+        for leaf in self.positive.leaves():
+            fieldname = leaf.field() or ""
+            if not fieldname.startswith("text_"):
+                continue
+            if isinstance(leaf, wq.Phrase):
+                phrases.append((fieldname, tuple(leaf.words)))
+            elif isinstance(leaf, wq.Term):
+                terms.add((fieldname, leaf.text))
+        return terms, phrases
+
+
+def _or(queries: list[wq.Query], boost: float = 1.0) -> wq.Query | None:
+    queries = [q for q in queries if q is not None and q is not wq.NullQuery]
+    if not queries:
+        return None
+    if len(queries) == 1:
+        # Whoosh ignores the boost of a one-child Or: move it onto the child.
+        only = queries[0]
+        return only if boost == 1.0 else only.with_boost(only.boost * boost)
+    return wq.Or(queries, boost=boost)
+
+
+def is_stop_word(text: str) -> bool:
+    """A word the lemma analyzer drops (``og``, ``hva``); the exact field keeps it."""
+    return not analyze(text, "lemma", "query") and bool(analyze(text, "exact", "query"))
+
+
+@dataclass
+class _Extras:
+    """Synonym and contractor alternatives attached to one query word."""
+
+    core: list[wq.Query] = field(default_factory=list)
+    context: list[wq.Query] = field(default_factory=list)
+    weak_context: list[wq.Query] = field(default_factory=list)
+    protected: bool = False  # known as a synonym or a name: never «corrected»
+
+
+class QueryBuilder:
+    """Builds the queries for one searcher (its schema and vocabulary)."""
+
+    def __init__(
+        self,
+        searcher,
+        contractor_names: ContractorNames,
+        headings: Headings | None = None,
+        thesaurus: Thesaurus | None = None,
+        vocabulary: Vocabulary | None = None,
+    ):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.schema = searcher.schema
+        self.contractors = contractor_names
+        self.headings = headings if headings is not None else Headings(())
+        self.thesaurus = thesaurus if thesaurus is not None else get_thesaurus()
+        self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
+
+    # --- terms of one word --------------------------------------------------------
+
+    def _field_terms(self, prefix: str, text: str, weight: float = 1.0) -> list[wq.Query]:
+        terms = []
+        for suffix, boost in FIELD_WEIGHTS.items():
+            fieldname = f"{prefix}_{suffix}"
+            if fieldname in self.schema:
+                for token in dict.fromkeys(analyze(text, suffix, "query")):
+                    terms.append(wq.Term(fieldname, token, boost=boost * weight))
+        return terms
+
+    def _lemmas(self, text: str) -> list[str]:
+        return list(dict.fromkeys(analyze(text, "lemma", "query")))
+
+    def _compound_parts(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
+        """Documents with every part of the word's compound (bosetting + kommune)."""
+        lemma_field, parts_field = f"{prefix}_lemma", f"{prefix}_parts"
+        clauses = []
+        for lemma in self._lemmas(text):
+            parts = get_lexicon().split_compound(lemma)
+            if len(parts) >= 2:
+                clauses.append(
+                    wq.And([wq.Or([wq.Term(lemma_field, p), wq.Term(parts_field, p)]) for p in parts])
+                )
+        return _or(clauses, boost=COMPOUND_PARTS_WEIGHT * weight)
+
+    def _expand(self, fieldname: str, prefix: str, limit: int) -> list[str]:
+        if fieldname not in self.schema:
+            return []
+        return self.vocabulary.with_prefix(self.reader, fieldname, prefix, limit)
+
+    def _longer_words(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
+        """Compounds that begin with the word but that the lexicon cannot split."""
+        fieldname = f"{prefix}_lemma"
+        terms = []
+        for lemma in self._lemmas(text):
+            if len(lemma) < MIN_PREFIX_EXPANSION or not lemma.isalpha():
+                continue
+            for term in self._expand(fieldname, lemma, MAX_PREFIX_TERMS):
+                if term != lemma and lemma not in analyse_word(term).index["parts"]:
+                    terms.append(wq.Term(fieldname, term))
+        return _or(terms, boost=PREFIX_WEIGHT * weight)
+
+    def _variant_query(self, prefix: str, variant: Variant, weight: float) -> wq.Query | None:
+        if variant.is_phrase:
+            return self._phrase(prefix, variant.text, weight)
+        return _or(self._field_terms(prefix, variant.text), boost=weight)
+
+    def _contractor_query(self, names: tuple[str, ...], score: float) -> wq.Query:
+        return wq.ConstantScoreQuery(_or([wq.Term("contractors", n) for n in names]), score=score)
+
+    # --- items ----------------------------------------------------------------------
+
+    def _phrase(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
+        fieldname = f"{prefix}_{PHRASE_SUFFIX}"
+        words = analyze(text, PHRASE_SUFFIX, "query")
+        if not words or fieldname not in self.schema:
+            return None
+        if len(words) == 1:
+            return wq.Term(fieldname, words[0], boost=weight)
+        return wq.Phrase(fieldname, words, boost=weight)
+
+    def _wildcard(self, prefix: str, word: Word, weight: float = 1.0) -> wq.Query | None:
+        stem = word.text.lower()
+        terms = []
+        for suffix in ("exact", "lemma"):
+            fieldname = f"{prefix}_{suffix}"
+            if fieldname in self.schema:
+                boost = FIELD_WEIGHTS[suffix] * weight
+                terms += [wq.Term(fieldname, t, boost=boost) for t in self._expand(fieldname, stem, MAX_WILDCARD_TERMS)]
+        return _or(terms)
+
+    def _unit_of(self, item: Item, text: str, extras: _Extras) -> Unit | None:
+        if isinstance(item, Phrase):
+            core = self._phrase("text", item.text)
+            context = self._phrase("title", item.text, TITLE_WEIGHT)
+            weak_context = None
+        elif item.wildcard:
+            core = self._wildcard("text", item)
+            context = self._wildcard("title", item, TITLE_WEIGHT)
+            weak_context = None
+        else:
+            core = _or(
+                [
+                    *self._field_terms("text", text),
+                    self._compound_parts("text", text),
+                    self._longer_words("text", text),
+                    *extras.core,
+                ]
+            )
+            context = _or(
+                [
+                    *self._field_terms("title", text, TITLE_WEIGHT),
+                    self.headings.query(text, HEADING_SCORE),
+                    *extras.context,
+                ]
+            )
+            weak_context = _or(
+                [
+                    self._compound_parts("title", text, TITLE_WEIGHT),
+                    self._longer_words("title", text, TITLE_WEIGHT),
+                    *extras.weak_context,
+                ]
+            )
+        if core is None and context is None and weak_context is None:
+            return None
+        return Unit(core if core is not None else wq.NullQuery, context, weak_context)
+
+    # --- the whole query -------------------------------------------------------------
+
+    def _extras(self, words: list[Word], texts: list[str]) -> list[_Extras]:
+        """Synonym and contractor alternatives for each word of a run of plain words.
+
+        An alternative matching several words is shared among them, each
+        getting an equal part of its weight."""
+        extras = [_Extras() for _ in words]
+        keys: list[str] = []
+        owner: list[int] = []
+        for number, text in enumerate(texts):
+            for key in text_keys(text):
+                keys.append(key)
+                owner.append(number)
+
+        def span(start: int, end: int) -> list[int] | None:
+            # Runs must cover whole words.
+            if (start > 0 and owner[start - 1] == owner[start]) or (end < len(keys) and owner[end] == owner[end - 1]):
+                return None
+            members = sorted(set(owner[start:end]))
+            content = [n for n in members if not is_stop_word(texts[n])]
+            return content or members
+
+        for match in self.thesaurus.matches(keys):
+            members = span(match.start, match.end)
+            if not members:
+                continue
+            weight = SYNONYM_WEIGHT / len(members)
+            core = [self._variant_query("text", v, weight) for v in match.alternatives]
+            context = [self._variant_query("title", v, weight * TITLE_WEIGHT) for v in match.alternatives]
+            for n in members:
+                extras[n].core += [q for q in core if q is not None]
+                extras[n].weak_context += [q for q in context if q is not None]
+                extras[n].protected = True
+        for match in self.contractors.matches(keys):
+            members = span(match.start, match.end)
+            if not members:
+                continue
+            query = self._contractor_query(match.names, CONTRACTOR_SCORE / len(members))
+            for n in members:
+                extras[n].context.append(query)
+                extras[n].protected = True
+        return extras
+
+    def _correct(self, words: list[Word], extras: list[_Extras]) -> dict[int, str]:
+        corrected = {}
+        for number, word in enumerate(words):
+            if word.wildcard or extras[number].protected or is_stop_word(word.text):
+                continue
+            better = correction(self.reader, word.text, self.vocabulary)
+            if better:
+                corrected[number] = better
+        return corrected
+
+    def build(self, parsed: ParsedQuery) -> BuiltQuery:
+        plain = [clause[0] for clause in parsed.clauses if len(clause) == 1 and isinstance(clause[0], Word)]
+        plain = [w for w in plain if not w.wildcard]
+        texts = [w.text for w in plain]
+        extras = self._extras(plain, texts)
+        corrected = self._correct(plain, extras)
+        if corrected:
+            texts = [corrected.get(n, t) for n, t in enumerate(texts)]
+            protected = [e.protected for e in extras]
+            extras = self._extras(plain, texts)
+            for e, was in zip(extras, protected):
+                e.protected = e.protected or was
+        by_word = {id(w): (texts[n], extras[n]) for n, w in enumerate(plain)}
+
+        has_content = any(
+            not (isinstance(item, Word) and is_stop_word(item.text)) for clause in parsed.clauses for item in clause
+        )
+        units = []
+        for clause in parsed.clauses:
+            if has_content and len(clause) == 1 and isinstance(clause[0], Word) and is_stop_word(clause[0].text):
+                continue
+            parts = []
+            for item in clause:
+                if id(item) in by_word:
+                    text, item_extras = by_word[id(item)]
+                elif isinstance(item, Word) and not item.wildcard:
+                    text, item_extras = item.text, self._extras([item], [item.text])[0]  # a word of an OR
+                else:
+                    text, item_extras = item.text, _Extras()
+                unit = self._unit_of(item, text, item_extras)
+                if unit is not None:
+                    parts.append(unit)
+            if len(parts) == 1:
+                units.append(parts[0])
+            elif parts:
+                units.append(
+                    Unit(
+                        _or([p.core for p in parts]) or wq.NullQuery,
+                        _or([p.context for p in parts]),
+                        _or([p.weak_context for p in parts]),
+                    )
+                )
+        positive = CoordinatedQuery(units, CONTEXT_COVERAGE, COORDINATION_POWER, CONTEXT_BONUS) if units else None
+        suggestion = None
+        if corrected:
+            suggestion = parsed.text
+            for number in sorted(corrected, key=lambda n: plain[n].start, reverse=True):
+                word = plain[number]
+                suggestion = suggestion[: word.start] + corrected[number] + suggestion[word.end :]
+            suggestion = " ".join(suggestion.split())
+        return BuiltQuery(positive, self._excluded(parsed), suggestion)
+
+    def _excluded(self, parsed: ParsedQuery) -> wq.Query | None:
+        """What ``-word`` leaves out: the word in text or title, or its institute's reports."""
+        queries = []
+        for item in parsed.excluded:
+            if isinstance(item, Phrase):
+                queries += [self._phrase("text", item.text), self._phrase("title", item.text)]
+            elif item.wildcard:
+                queries += [self._wildcard("text", item), self._wildcard("title", item)]
+            else:
+                for prefix in ("text", "title"):
+                    for suffix in ("lemma", "exact"):
+                        fieldname = f"{prefix}_{suffix}"
+                        queries += [wq.Term(fieldname, t) for t in analyze(item.text, suffix, "query")]
+                names = self.contractors.names_for(text_keys(item.text))
+                if names:
+                    queries.append(self._contractor_query(names, 1.0))
+        return _or([q for q in queries if q is not None])
