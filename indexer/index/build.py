@@ -46,6 +46,7 @@ from indexer.extract.workers import (
     extract_in_workers,
     preload_pipeline,
 )
+from indexer.index._whoosh import has_index, open_index
 from indexer.index.progress import IndexProgress
 from indexer.index.status import LAST_RUN_FILE, STATUS_FILE, status_of
 from indexer.index.summary import (
@@ -145,9 +146,9 @@ def _remove_orphans(storage: FileStorage, ix: whoosh_index.FileIndex) -> int:
 
 def _open_or_create(storage: FileStorage) -> whoosh_index.FileIndex:
     schema = build_schema()
-    if storage.index_exists(INDEX_NAME):
-        # Passing the schema makes the writer use today's analyzers.
-        return storage.open_index(INDEX_NAME, schema=schema)
+    if has_index(storage):
+        # Today's schema: the writer uses today's analyzers.
+        return open_index(storage, schema)
     return storage.create_index(schema, INDEX_NAME)
 
 

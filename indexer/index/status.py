@@ -10,7 +10,8 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
-from indexer.index.schema import INDEX_NAME, KIND_FINDING, KIND_PASSAGE, KIND_REPORT, KIND_SOURCE
+from indexer.index._whoosh import has_index, open_index
+from indexer.index.schema import KIND_FINDING, KIND_PASSAGE, KIND_REPORT, KIND_SOURCE, build_schema
 
 LAST_RUN_FILE = "last_run.json"
 STATUS_FILE = "status.json"
@@ -49,9 +50,9 @@ def index_status(index_dir: Path | str) -> dict[str, Any]:
     ``{"exists": False}`` when there is no index yet.
     """
     storage = FileStorage(str(index_dir))
-    if not Path(index_dir).is_dir() or not storage.index_exists(INDEX_NAME):
+    if not Path(index_dir).is_dir() or not has_index(storage):
         return {"exists": False}
-    status = {"exists": True, **status_of(storage.open_index(INDEX_NAME))}
+    status = {"exists": True, **status_of(open_index(storage, build_schema()))}
     last_run = Path(index_dir) / LAST_RUN_FILE
     status["last_run"] = json.loads(last_run.read_text(encoding="utf-8")) if last_run.is_file() else None
     return status

@@ -50,7 +50,8 @@ from indexer.search.heading_names import Headings
 from indexer.search.hits import PDF_URL_PREFIX, ReportInfo, SearchHit, SearchResponse, make_hit
 from indexer.search.querybuild import BuiltQuery, QueryBuilder
 from indexer.search.querylang import KIND_ALIASES, QueryError, parse_query
-from indexer.index.schema import INDEX_NAME, KIND_FINDING, KIND_PASSAGE, KIND_REPORT, SEARCHABLE_KINDS
+from indexer.index._whoosh import has_index, open_index
+from indexer.index.schema import KIND_FINDING, KIND_PASSAGE, KIND_REPORT, SEARCHABLE_KINDS, build_schema
 from indexer.search.typo import Vocabulary
 
 __all__ = [
@@ -154,10 +155,10 @@ def get_searcher(index_dir: Path | str) -> Searcher:
             searcher = None
     if searcher is None:
         storage = FileStorage(key, readonly=True)
-        if not Path(key).is_dir() or not storage.index_exists(INDEX_NAME):
+        if not Path(key).is_dir() or not has_index(storage):
             cache.pop(key, None)
             raise IndexNotFoundError(Path(index_dir))
-        searcher = storage.open_index(INDEX_NAME).searcher()
+        searcher = open_index(storage, build_schema()).searcher()
     cache[key] = searcher
     return searcher
 
