@@ -1,8 +1,8 @@
 """The Flask application factory.
 
 ``create_app`` wires the blueprints, JSON errors, response headers and request
-log around one :class:`~search_app.backend.SearchBackend`. A new part of the
-site (the HTML search page) is added by listing its blueprint in
+log around one :class:`indexer.Engine` over the app's index folder. A new part
+of the site (the HTML search page) is added by listing its blueprint in
 :func:`blueprints`.
 """
 from __future__ import annotations
@@ -11,13 +11,20 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask
+from flask.json.provider import DefaultJSONProvider
 
-from indexer.config import DEFAULT_CORPUS, DEFAULT_INDEX_DIR
+from indexer import DEFAULT_CORPUS, DEFAULT_INDEX_DIR, Engine
 from search_app import api, pdf, web
-from search_app.backend import EXTENSION_KEY, SearchBackend
+from search_app.backend import install_engine
 from search_app.errors import register_error_handlers
 from search_app.request_log import register_request_log
 from search_app.response_headers import register_response_headers
+
+
+class JSONProvider(DefaultJSONProvider):
+    # Norwegian letters as they are, and fields in the order the engine's results give them.
+    ensure_ascii = False
+    sort_keys = False
 
 
 def blueprints() -> list[Blueprint]:
@@ -33,11 +40,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Absolute, because Flask resolves relative folders against the package, not the working directory.
     for key in ("INDEX_DIR", "CORPUS_DIR"):
         app.config[key] = Path(app.config[key]).resolve()
-    # Norwegian letters as they are, and fields in the order the views build them.
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = JSONProvider(app)
 
-    app.extensions[EXTENSION_KEY] = SearchBackend(app.config["INDEX_DIR"])
+    install_engine(app, Engine(app.config["INDEX_DIR"]))
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -1,23 +1,29 @@
 """The ``rapportsok`` command: one entry point, one subcommand per job.
 
-Each subcommand's work lives in the module that owns it; this file only parses
-arguments and imports lazily so ``rapportsok extract`` does not pay for Flask.
+The work is the engine's or the web app's; this file parses arguments and
+prints. Each command imports what it uses when it runs, so ``rapportsok
+extract`` loads neither the search engine nor Flask.
 """
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from indexer.config import DEFAULT_CORPUS, DEFAULT_INDEX_DIR
+from indexer import DEFAULT_CORPUS, DEFAULT_INDEX_DIR
+
+if TYPE_CHECKING:
+    from indexer import SearchResponse
+
+EXIT_BAD_QUERY = 1
+EXIT_NO_INDEX = 2
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    # The same bounded worker the index uses: a file that hangs or explodes is
-    # stopped and reported, never left running.
-    from indexer.extract.workers import ExtractionJob, ExtractionLimits, default_extractor, extract_in_workers
-    from indexer.extract.pipeline import file_sha256
+    from indexer import extract_file
 
     path = Path(args.file)
     if not path.is_file():
@@ -25,16 +31,17 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         json.dump({"error": error}, sys.stderr, ensure_ascii=False)
         sys.stderr.write("\n")
         return 2
-    job = ExtractionJob(source=str(path), path=path, sha256=file_sha256(path))
-    limits = ExtractionLimits.resolve(timeout_s=args.timeout)
-    result = next(extract_in_workers([job], workers=1, limits=limits, extractor=default_extractor()))
-    if result.document is None:
-        failure = result.failure
+    # The same bounded worker the index uses: a file that hangs or explodes is
+    # stopped and reported, never left running.
+    result = extract_file(path, timeout_s=args.timeout)
+    failure = result.failure
+    if failure is not None:
         error = {"file": str(path), "code": failure.code, "reason": failure.reason}
         json.dump({"error": error}, sys.stderr, ensure_ascii=False)
         sys.stderr.write("\n")
         return 2
     document = result.document
+    assert document is not None, "a result without a failure carries its document"
     document.source = str(args.file)
     json.dump(document.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
@@ -42,19 +49,65 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
-    from indexer.index.build import run_index_command
+    from indexer import run_index_command
 
     return run_index_command(args)
 
 
-def _cmd_search(args: argparse.Namespace) -> int:
-    from indexer.search.engine import run_search_command
+def _terminal_text(snippet: str, emphasis: bool) -> str:
+    start, end = ("\x1b[1m", "\x1b[0m") if emphasis else ("", "")
+    return html.unescape(snippet.replace("<mark>", start).replace("</mark>", end))
 
-    return run_search_command(args)
+
+def format_hits(response: SearchResponse, emphasis: bool = False) -> str:
+    """Hits as text for a terminal; ``emphasis`` makes the matched words bold."""
+    lines = [f"{response.total} treff for «{response.query}» ({response.took_ms:.0f} ms)"]
+    if response.suggestion:
+        lines.append(f"Viser treff for «{response.suggestion}».")
+    first = (response.page - 1) * response.size
+    for number, hit in enumerate(response.results, start=first + 1):
+        kind = "funn" if hit.kind == "finding" else "tekst"
+        where = " · ".join(
+            part
+            for part in (
+                hit.section,
+                f"s. {hit.page}" if hit.page else None,
+                ", ".join(hit.report.contractors) or None,
+                str(hit.report.year) if hit.report.year else None,
+            )
+            if part
+        )
+        lines.append("")
+        lines.append(f"{number}. {hit.report.title} [{kind}]")
+        if where:
+            lines.append(f"   {where}")
+        lines.append(f"   {_terminal_text(hit.highlight, emphasis)}")
+    return "\n".join(lines)
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from indexer import Engine, IndexNotFoundError, QueryError, SearchRequest
+    from search_app.urls import pdf_url
+
+    try:
+        response = Engine(args.index_dir).search(SearchRequest(args.query, size=args.limit))
+    except IndexNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_NO_INDEX
+    except QueryError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_QUERY
+    if args.json:
+        # The same object as /api/search, links included.
+        json.dump(response.to_dict(pdf_url), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(format_hits(response, emphasis=sys.stdout.isatty()))
+    return 0
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from indexer.evaluation.relevance import run_eval_command
+    from indexer import run_eval_command
 
     return run_eval_command(args)
 

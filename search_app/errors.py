@@ -1,8 +1,10 @@
 """JSON errors for every failure, so API clients never receive an HTML page.
 
 :class:`ApiError` carries a status, a stable ``code`` and a Bokmål message;
-HTTP errors raised by Flask/Werkzeug (404, 405 …) and unexpected exceptions are
-turned into the same ``{"error": {"code", "message"}}`` shape.
+the engine's errors (:data:`ENGINE_ERRORS`) become one in
+:func:`engine_api_error`; HTTP errors raised by Flask/Werkzeug (404, 405 …) and
+unexpected exceptions are turned into the same ``{"error": {"code", "message"}}``
+shape.
 """
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import logging
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
+
+from indexer import IndexNotFoundError, QueryError
 
 logger = logging.getLogger("rapportsok.errors")
 
@@ -55,6 +59,27 @@ class NotFound(ApiError):
     code = "not_found"
 
 
+class IndexUnavailable(ApiError):
+    status = 503
+    code = "index_missing"
+
+    def __init__(self) -> None:
+        super().__init__("Søkeindeksen er ikke bygget ennå. Kjør «rapportsok index» og prøv igjen.")
+
+
+# What the engine raises that a client should see as an error of its own.
+EngineError = IndexNotFoundError | QueryError
+ENGINE_ERRORS = (IndexNotFoundError, QueryError)
+
+
+def engine_api_error(exc: EngineError) -> ApiError:
+    """The API error for an engine error: 503 without an index, 400 for a query it cannot search."""
+    if isinstance(exc, IndexNotFoundError):
+        return IndexUnavailable()
+    # The message is written for the person who typed the query.
+    return ApiError(str(exc), code="bad_query")
+
+
 def error_response(status: int, code: str, message: str, **details: str) -> Response:
     response = jsonify({"error": {"code": code, "message": message, **details}})
     response.status_code = status
@@ -68,6 +93,10 @@ def _http_code_name(exc: HTTPException) -> str:
 def _handle_api_error(exc: ApiError) -> Response:
     details = {"parameter": exc.parameter} if isinstance(exc, BadParameter) else {}
     return error_response(exc.status, exc.code, exc.message, **details)
+
+
+def _handle_engine_error(exc: EngineError) -> Response:
+    return _handle_api_error(engine_api_error(exc))
 
 
 def _handle_http_exception(exc: HTTPException) -> Response:
@@ -91,5 +120,7 @@ def _handle_unexpected(exc: Exception) -> Response:
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, _handle_api_error)
+    for engine_error in ENGINE_ERRORS:
+        app.register_error_handler(engine_error, _handle_engine_error)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from indexer import SearchHit
+
 
 @dataclass(frozen=True)
 class ExportRow:
@@ -36,24 +38,24 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split()) if value is not None else ""
 
 
-def export_rows(hits: Iterable[dict[str, Any]], link: Callable[[dict[str, Any]], str]) -> list[ExportRow]:
-    """Rows from search hits (as ``/api/search`` returns them); ``link`` gives a hit's PDF URL."""
+def export_rows(hits: Iterable[SearchHit], link: Callable[[SearchHit], str]) -> list[ExportRow]:
+    """Rows from search hits; ``link`` gives a hit's PDF URL."""
     rows = []
     for hit in hits:
-        report = hit.get("report") or {}
+        report = hit.report
         rows.append(
             ExportRow(
-                id=_text(hit.get("id")),
-                kind=_text(hit.get("kind")),
-                text=_text(hit.get("text")),
-                title=_text(report.get("title")),
-                contractors=tuple(_text(c) for c in report.get("contractors") or [] if _text(c)),
-                commissioner=_text(report.get("commissioner")),
-                year=_text(report.get("year")),
-                published=_text(report.get("published")),
-                section=_text(hit.get("section")),
-                page=_text(hit.get("page")),
-                source=_text(report.get("source")),
+                id=_text(hit.id),
+                kind=_text(hit.kind),
+                text=_text(hit.text),
+                title=_text(report.title),
+                contractors=tuple(_text(c) for c in report.contractors if _text(c)),
+                commissioner=_text(report.commissioner),
+                year=_text(report.year),
+                published=_text(report.published),
+                section=_text(hit.section),
+                page=_text(hit.page),
+                source=_text(report.source),
                 url=link(hit),
             )
         )

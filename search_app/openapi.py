@@ -8,17 +8,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from search_app.params import (
-    DEFAULT_SIZE,
-    GROUP_VALUES,
-    KIND_VALUES,
-    MAX_PAGE,
-    MAX_QUERY_CHARS,
-    MAX_SIZE,
-    MAX_YEAR,
-    MIN_YEAR,
-    SORT_VALUES,
-)
+from indexer import DEFAULT_SIZE, DEFAULT_SORT, KIND_VALUES, MAX_YEAR, MIN_YEAR, SEARCHABLE_KINDS, SORT_VALUES
+from search_app.params import GROUP_VALUES, MAX_PAGE, MAX_QUERY_CHARS, MAX_SIZE
 
 Schema = dict[str, Any]
 
@@ -104,7 +95,7 @@ SCHEMAS: dict[str, Schema] = {
     "SearchHit": _object(
         {
             "id": {"type": "string"},
-            "kind": {"type": "string", "enum": ["finding", "passage"]},
+            "kind": {"type": "string", "enum": list(SEARCHABLE_KINDS)},
             "text": {"type": "string"},
             "highlight": {"type": "string", "description": "HTML: escaped text with <mark> around matches."},
             "score": {"type": "number"},
@@ -154,7 +145,13 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "Health": _object(
         {
-            "status": {"type": "string", "enum": ["ok", "unavailable"]},
+            "status": {
+                "type": "string",
+                "enum": ["ok", "stale", "unavailable"],
+                "description": "«stale»: indeksen er bygget med annen kode eller andre data enn dagens; "
+                "søket virker, men indeksen bør bygges på nytt.",
+            },
+            "stale_reason": {"type": "string", "description": "Hva som er endret (bare når status er «stale»)."},
             "documents": {"type": "integer", "minimum": 0, "description": "PDF-filer i indeksen."},
             "reports": {"type": "integer", "minimum": 0},
             "findings": {"type": "integer", "minimum": 0},
@@ -163,7 +160,8 @@ SCHEMAS: dict[str, Schema] = {
             "failed": _array(
                 _object({"file": {"type": "string"}, "code": _nullable("string"), "reason": _nullable("string")})
             ),
-        }
+        },
+        required=["status", "documents", "reports", "findings", "passages", "last_indexed", "failed"],
     ),
 }
 
@@ -175,13 +173,12 @@ SEARCH_PARAMETERS = [
     _query_parameter("year_from", "Fra og med år.", YEAR),
     _query_parameter("year_to", "Til og med år.", YEAR),
     _query_parameter("kind", "finding/funn eller passage/avsnitt.", {"type": "string", "enum": sorted(KIND_VALUES)}, repeatable=True),
-    _query_parameter("sort", "Rekkefølge.", {"type": "string", "enum": sorted(SORT_VALUES), "default": "relevance"}),
+    _query_parameter("sort", "Rekkefølge.", {"type": "string", "enum": sorted(SORT_VALUES), "default": DEFAULT_SORT}),
     _query_parameter("page", "Side, fra 1.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
     _query_parameter("size", "Treff per side.", {"type": "integer", "minimum": 1, "maximum": MAX_SIZE, "default": DEFAULT_SIZE}),
     _query_parameter("group", "Grupper treff per rapport.", {"type": "string", "enum": sorted(GROUP_VALUES)}),
 ]
 
-NOT_IMPLEMENTED = _error_response("Søkemodulen har ikke denne funksjonen ennå.")
 NO_INDEX = _error_response("Søkeindeksen er ikke bygget.")
 ANY_ERROR = _error_response("Annen feil (405, 500 …), alltid som JSON.")
 
@@ -193,8 +190,8 @@ def _get(summary: str, operation_id: str, responses: dict[str, Any], parameters:
 
 
 def _index_read(ok: dict[str, Any], **more: dict[str, Any]) -> dict[str, Any]:
-    """Responses of an endpoint that reads the index through the search module."""
-    return {"200": ok, **more, "501": NOT_IMPLEMENTED, "503": NO_INDEX, "default": ANY_ERROR}
+    """Responses of an endpoint that reads the index."""
+    return {"200": ok, **more, "503": NO_INDEX, "default": ANY_ERROR}
 
 
 PATHS: dict[str, Any] = {
@@ -228,7 +225,7 @@ PATHS: dict[str, Any] = {
         "Tilstand: antall dokumenter, siste indeksering og filer som feilet",
         "health",
         {
-            "200": _json_response("Indeksen er klar.", _ref("Health")),
+            "200": _json_response("Indeksen er klar (også når den er «stale»).", _ref("Health")),
             "503": _json_response("Ingen indeks ennå.", _ref("Health")),
             "default": ANY_ERROR,
         },
@@ -247,7 +244,6 @@ PATHS: dict[str, Any] = {
                 "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
             },
             "404": _error_response("Ukjent rapport eller fil utenfor korpusmappen."),
-            "501": NOT_IMPLEMENTED,
             "default": ANY_ERROR,
         },
         [_path_id("report_id", "Rapportens id.")],

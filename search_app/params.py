@@ -1,4 +1,5 @@
-"""Reading and checking the query parameters of ``GET /api/search``.
+"""The query parameters of ``GET /api/search`` and the search page, read and checked
+into the engine's :class:`~indexer.SearchRequest`.
 
 Every bad value becomes a :class:`BadParameter` with a Bokmål message naming
 the parameter, so a client learns what to fix instead of getting an empty page
@@ -7,43 +8,32 @@ or a server error.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
+from indexer import (
+    DEFAULT_SIZE,
+    DEFAULT_SORT,
+    KIND_VALUES,
+    MAX_YEAR,
+    MIN_YEAR,
+    SEARCHABLE_KINDS,
+    SORT_VALUES,
+    SearchRequest,
+)
 from search_app.errors import BadParameter
 
-DEFAULT_SIZE = 10
 MAX_SIZE = 100
 # Deep pages cost memory in the searcher (it collects page × size hits).
 MAX_PAGE = 1000
 MAX_QUERY_CHARS = 2000
 MAX_FILTER_VALUES = 50
 MAX_FILTER_CHARS = 300
-MIN_YEAR, MAX_YEAR = 1000, 9999
 
-# API values and their Norwegian aliases.
-KIND_VALUES = {"finding": "finding", "funn": "finding", "passage": "passage", "avsnitt": "passage"}
-ALL_KINDS = ("finding", "passage")
-SORT_VALUES = {"relevance": "relevance", "relevans": "relevance", "newest": "newest", "nyeste": "newest"}
+# «group» takes the English name or its Bokmål word, like «kind» and «sort».
 GROUP_VALUES = {"report": "report", "rapport": "report"}
 
 _DIGITS = re.compile(r"[0-9]{1,9}")
-
-
-@dataclass(frozen=True)
-class SearchParams:
-    query: str = ""
-    page: int = 1
-    size: int = DEFAULT_SIZE
-    themes: tuple[str, ...] = ()
-    contractors: tuple[str, ...] = ()
-    years: tuple[int, ...] = ()
-    year_from: int | None = None
-    year_to: int | None = None
-    kinds: tuple[str, ...] = ALL_KINDS
-    sort: str = "relevance"
-    group_by_report: bool = False
 
 
 def _integer(name: str, raw: str, low: int, high: int, meaning: str) -> int:
@@ -82,7 +72,7 @@ def _values(args: MultiDict, name: str) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def parse_search_params(args: MultiDict) -> SearchParams:
+def parse_search_params(args: MultiDict) -> SearchRequest:
     query = args.get("q", "")
     if len(query) > MAX_QUERY_CHARS:
         raise BadParameter("q", f"Søket («q») er for langt (høyst {MAX_QUERY_CHARS} tegn).")
@@ -99,11 +89,11 @@ def parse_search_params(args: MultiDict) -> SearchParams:
 
     kinds = tuple(dict.fromkeys(_choice("kind", v, KIND_VALUES) for v in _values(args, "kind")))
     sort_raw = args.get("sort", "")
-    sort = _choice("sort", sort_raw, SORT_VALUES) if sort_raw.strip() else "relevance"
+    sort = _choice("sort", sort_raw, SORT_VALUES) if sort_raw.strip() else DEFAULT_SORT
     group_raw = args.get("group", "")
     group_by_report = bool(group_raw.strip()) and _choice("group", group_raw, GROUP_VALUES) == "report"
 
-    return SearchParams(
+    return SearchRequest(
         query=query,
         page=page,
         size=size,
@@ -112,7 +102,7 @@ def parse_search_params(args: MultiDict) -> SearchParams:
         years=years,
         year_from=year_from,
         year_to=year_to,
-        kinds=kinds or ALL_KINDS,
+        kinds=kinds or SEARCHABLE_KINDS,
         sort=sort,
         group_by_report=group_by_report,
     )

@@ -2,34 +2,28 @@
 
 The file is found through the index (the report's ``source``), never from a
 path in the URL, and is only served if it lies inside ``CORPUS_DIR``; anything
-else is a 404. The page is chosen by the browser from ``#page=N``.
+else is a 404. The page is chosen by the browser from ``#page=N``; links here
+are made by :func:`search_app.urls.pdf_url`.
 """
 from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from flask import Blueprint, Response, current_app, send_from_directory, url_for
+from flask import Blueprint, Response, current_app, send_from_directory
 
-from search_app.backend import current_backend
+from search_app.backend import current_engine
 from search_app.errors import NotFound
+from search_app.urls import PDF_PREFIX
 
-blueprint = Blueprint("pdf", __name__, url_prefix="/pdf")
+blueprint = Blueprint("pdf", __name__, url_prefix=PDF_PREFIX.rstrip("/"))
 
 NOT_FOUND_MESSAGE = "Fant ikke PDF-en til denne rapporten."
 
 
-def pdf_url(report_id: str | None, page: int | None = None) -> str | None:
-    """Where the report's PDF is served, opened at ``page`` when given."""
-    if not report_id:
-        return None
-    url = url_for("pdf.report_pdf", report_id=report_id)
-    return f"{url}#page={page}" if page else url
-
-
 @blueprint.get("/<report_id>")
 def report_pdf(report_id: str) -> Response:
-    report = current_backend().get_report(report_id)
-    source = (report or {}).get("source")
+    report = current_engine().report(report_id)
+    source = report.source if report is not None else None
     if not source or PurePosixPath(source).suffix.lower() != ".pdf":
         raise NotFound(NOT_FOUND_MESSAGE)
     # send_from_directory refuses paths that leave the folder (404).

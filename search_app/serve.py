@@ -15,11 +15,7 @@ from types import FrameType
 
 import waitress
 
-from indexer.index.build import CorpusNotFoundError, update_index
-from indexer.index.status import index_status
-from indexer.index.progress import IndexProgress
-from indexer.index.summary import render_summary
-from indexer.search.engine import close_searchers, warm
+from indexer import CorpusNotFoundError, Engine, IndexProgress, render_summary, update_index
 from search_app.app import create_app
 
 # Searching is CPU work in Python: more threads than cores only take turns at the
@@ -50,7 +46,7 @@ def _stop_on_sigterm() -> None:
 
 def ensure_index(index_dir: Path, corpus_dir: Path) -> bool:
     """Build the index from ``corpus_dir`` if ``index_dir`` has none. False if nothing could be indexed."""
-    if index_status(index_dir).get("exists"):
+    if Engine(index_dir).health().exists:
         return True
     print(f"Fant ingen indeks i {index_dir}; bygger den fra {corpus_dir} …", file=sys.stderr, flush=True)
     # wait=True: if another process is building it right now, use its result.
@@ -63,13 +59,14 @@ def keep_warm(index_dir: Path, stop: threading.Event, interval: float = WARM_INT
     """Prepare each new commit of the index in the background (seconds of work
     at 100,000 items), so no user's search waits for it."""
     log = logging.getLogger("rapportsok.warm")
+    engine = Engine(index_dir)
     while not stop.is_set():
         try:
-            warm(index_dir)
+            engine.warm()
         except Exception:  # a half-replaced index folder: try again next round
             log.debug("could not prepare the index yet", exc_info=True)
         stop.wait(interval)
-    close_searchers()
+    engine.close()
 
 
 def display_url(host: str, port: int) -> str:

@@ -5,27 +5,47 @@ query string and is read with :func:`~search_app.params.parse_search_params`,
 so the page and ``/api/search`` accept the same parameters and any search can
 be bookmarked. Links and GET forms change the state; JavaScript is optional.
 
-Views ask :class:`~search_app.backend.SearchBackend` exactly as the API does.
-A feature the search module lacks (facets, report lookup …) is left out of the
-page, or explained on an HTML error page, instead of breaking it.
+Views ask the app's :class:`indexer.Engine` exactly as the API does, and the
+templates read its typed results.
 """
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
 from werkzeug.exceptions import NotFound as RoutingNotFound
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from search_app.backend import FeatureUnavailable, current_backend, has_function, search_supports
-from search_app.errors import HTTP_MESSAGES, ApiError, NotFound, error_response
+from indexer import (
+    DEFAULT_SIZE,
+    DEFAULT_SORT,
+    KIND_WORDS,
+    MAX_YEAR,
+    MIN_YEAR,
+    SEARCHABLE_KINDS,
+    SORT_WORDS,
+    FacetCount,
+    Facets,
+    SearchHit,
+    SearchRequest,
+)
+from search_app.backend import current_engine
+from search_app.errors import (
+    ENGINE_ERRORS,
+    HTTP_MESSAGES,
+    ApiError,
+    EngineError,
+    NotFound,
+    engine_api_error,
+    error_response,
+)
 from search_app.export import EXPORT_FORMATS, export_rows
-from search_app.params import ALL_KINDS, DEFAULT_SIZE, MAX_PAGE, MAX_SIZE, SearchParams, parse_search_params
-from search_app.pdf import pdf_url
+from search_app.params import MAX_PAGE, MAX_SIZE, parse_search_params
 from search_app.response_headers import API_PREFIX
+from search_app.urls import PDF_PREFIX, pdf_url
 
 blueprint = Blueprint("web", __name__)
 
@@ -37,16 +57,15 @@ FACET_VISIBLE = 8
 # Page links on each side of the current page.
 PAGE_WINDOW = 2
 # Paths whose errors stay JSON even when nothing matched the URL.
-JSON_PREFIXES = (API_PREFIX, "/pdf/")
+JSON_PREFIXES = (API_PREFIX, PDF_PREFIX)
 
-# Facet key in the search answer -> field of SearchParams it filters on.
+# Facet key in the search answer -> field of SearchRequest it filters on.
 FACET_FIELDS = {"theme": "themes", "contractor": "contractors", "year": "years"}
 FACET_LABELS = {"theme": "Tema", "contractor": "Oppdragstaker", "year": "År"}
-# The Norwegian spelling of each parameter value, as it is written into URLs.
-KIND_WORDS = {"finding": "funn", "passage": "avsnitt"}
-SORT_WORDS = {"relevance": "relevans", "newest": "nyeste"}
-KIND_CHOICES = [("Alle", ALL_KINDS), ("Funn", ("finding",)), ("Avsnitt", ("passage",))]
-SORT_CHOICES = [("Relevans", "relevance"), ("Nyeste", "newest")]
+# Kind and sort values are written into URLs as their Bokmål words (KIND_WORDS,
+# SORT_WORDS), and shown on the page as the same words capitalised.
+KIND_CHOICES = [("Alle", SEARCHABLE_KINDS)] + [(KIND_WORDS[kind].capitalize(), (kind,)) for kind in SEARCHABLE_KINDS]
+SORT_CHOICES = [(word.capitalize(), sort) for sort, word in SORT_WORDS.items()]
 
 
 @dataclass(frozen=True)
@@ -78,7 +97,7 @@ class PageLink:
 class PageState:
     """The search as it stands in the URL, and the URLs of every change to it."""
 
-    params: SearchParams
+    params: SearchRequest
 
     def pairs(self, *, keep_page: bool = True) -> list[tuple[str, str]]:
         """Query-string pairs, leaving out values at their default."""
@@ -90,7 +109,7 @@ class PageState:
         pairs += [(name, str(value)) for name, value in (("year_from", p.year_from), ("year_to", p.year_to)) if value]
         if self.filters_kinds:
             pairs += [("kind", KIND_WORDS[kind]) for kind in p.kinds]
-        if p.sort != "relevance":
+        if p.sort != DEFAULT_SORT:
             pairs.append(("sort", SORT_WORDS[p.sort]))
         if p.group_by_report:
             pairs.append(("group", "rapport"))
@@ -100,7 +119,7 @@ class PageState:
             pairs.append(("page", str(p.page)))
         return pairs
 
-    def changed(self, **changes: Any) -> "PageState":
+    def changed(self, **changes: Any) -> PageState:
         """The state with ``changes``; any change but paging starts again at page 1."""
         changes.setdefault("page", 1)
         return PageState(dataclasses.replace(self.params, **changes))
@@ -120,7 +139,7 @@ class PageState:
 
     @property
     def filters_kinds(self) -> bool:
-        return set(self.params.kinds) != set(ALL_KINDS)
+        return set(self.params.kinds) != set(SEARCHABLE_KINDS)
 
     def sort_options(self) -> list[Choice]:
         return [Choice(label, self.url(sort=sort), sort == self.params.sort) for label, sort in SORT_CHOICES]
@@ -145,7 +164,7 @@ class PageState:
             chosen = tuple(v for v in selected if v != value)
         else:
             chosen = selected + (value,)
-        return self.url(**{FACET_FIELDS[facet]: chosen})
+        return self.changed(**{FACET_FIELDS[facet]: chosen}).url()
 
     @property
     def has_filters(self) -> bool:
@@ -163,11 +182,11 @@ class PageState:
             chips.append(Chip("Til år", str(self.params.year_to), self.url(year_to=None)))
         if self.filters_kinds:
             shown = " og ".join(KIND_WORDS[kind] for kind in self.params.kinds)
-            chips.append(Chip("Type", shown, self.url(kinds=ALL_KINDS)))
+            chips.append(Chip("Type", shown, self.url(kinds=SEARCHABLE_KINDS)))
         return chips
 
     def without_filters_url(self) -> str:
-        return self.url(themes=(), contractors=(), years=(), year_from=None, year_to=None, kinds=ALL_KINDS)
+        return self.url(themes=(), contractors=(), years=(), year_from=None, year_to=None, kinds=SEARCHABLE_KINDS)
 
     def with_query_url(self, query: str) -> str:
         return self.url(query=query)
@@ -190,22 +209,24 @@ class PageState:
 
 
 def _facet_value(facet: str, value: Any) -> Any:
-    # Years are numbers in SearchParams; the search module may answer them as text.
+    # Years are numbers in SearchRequest; a URL or a facet entry may give them as text.
     return int(value) if facet == "year" else str(value)
 
 
-def _selected_first(state: PageState, facet: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Facet entries with the chosen values first, including chosen values the answer left out."""
+def _selected_first(state: PageState, facet: str, entries: list[FacetCount]) -> list[dict[str, Any]]:
+    """Facet entries with the chosen values first, including chosen values the answer left out (without a count)."""
     listed = {_facet_value(facet, entry["value"]) for entry in entries}
-    missing = [{"value": value, "count": None} for value in state.selected(facet) if value not in listed]
-    chosen = [entry for entry in entries if state.is_selected(facet, entry["value"])]
-    return chosen + missing + [entry for entry in entries if not state.is_selected(facet, entry["value"])]
+    missing: list[dict[str, Any]] = [
+        {"value": value, "count": None} for value in state.selected(facet) if value not in listed
+    ]
+    chosen = [dict(entry) for entry in entries if state.is_selected(facet, entry["value"])]
+    return chosen + missing + [dict(entry) for entry in entries if not state.is_selected(facet, entry["value"])]
 
 
-def _facet_groups(state: PageState, facets: dict[str, Any]) -> list[dict[str, Any]]:
+def _facet_groups(state: PageState, facets: Facets) -> list[dict[str, Any]]:
     groups = []
     for facet, label in FACET_LABELS.items():
-        entries = _selected_first(state, facet, list(facets.get(facet) or []))
+        entries = _selected_first(state, facet, facets.get(facet) or [])
         if entries:
             groups.append({"key": facet, "label": label, "entries": entries})
     return groups
@@ -214,17 +235,9 @@ def _facet_groups(state: PageState, facets: dict[str, Any]) -> list[dict[str, An
 # --- views ------------------------------------------------------------------------
 
 
-def _has_search(params: SearchParams) -> bool:
+def _has_search(params: SearchRequest) -> bool:
     return bool(params.query.strip() or params.themes or params.contractors or params.years
                 or params.year_from or params.year_to)
-
-
-def _report_list() -> list[dict[str, Any]]:
-    """The reports for the front page, or none while the search module cannot list them."""
-    try:
-        return current_backend().list_reports()
-    except FeatureUnavailable:
-        return []
 
 
 @blueprint.get("/")
@@ -235,58 +248,49 @@ def search_page() -> str:
     if similar_to:
         return _similar_page(state, similar_to)
     if not _has_search(params):
-        return render_template("home.html", state=state, reports=_report_list())
-    body = current_backend().search(params)
+        return render_template("home.html", state=state, reports=current_engine().reports())
+    response = current_engine().search(params)
     return render_template(
         "search.html",
         state=state,
-        body=body,
-        hits=body.get("results") or [],
-        facet_groups=_facet_groups(state, body.get("facets") or {}),
+        response=response,
+        hits=response.results,
+        facet_groups=_facet_groups(state, response.facets),
     )
 
 
 def _similar_page(state: PageState, finding_id: str) -> str:
-    backend = current_backend()
-    finding = backend.get_finding(finding_id)
+    engine = current_engine()
+    finding = engine.finding(finding_id)
     if finding is None:
         raise NotFound(f"Fant ikke funnet «{finding_id}».")
-    similar = backend.similar_findings(finding_id, SIMILAR_LIMIT)
+    similar = engine.similar(finding_id, SIMILAR_LIMIT)
     return render_template("similar.html", state=state, finding=finding, hits=similar)
 
 
 @blueprint.get("/rapport/<report_id>")
 def report_page(report_id: str) -> str:
-    report = current_backend().get_report(report_id)
+    report = current_engine().report(report_id)
     if report is None:
         raise NotFound(f"Fant ikke rapporten «{report_id}».")
     return render_template(
         "report.html",
-        state=PageState(SearchParams()),
+        state=PageState(SearchRequest()),
         report=report,
-        findings=report.get("findings") or [],
-        chapters=_chapters(report),
+        findings=report.findings,
+        chapters=report.chapters(),
     )
 
 
-def _chapters(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The report's passages in runs that share a chapter, in document order."""
-    if report.get("chapters") is not None:
-        return list(report["chapters"])
-    passages = report.get("passages") or []
-    return [{"title": title, "passages": list(run)} for title, run in groupby(passages, key=lambda p: p.get("chapter"))]
-
-
-def collect_hits(params: SearchParams, limit: int = EXPORT_LIMIT) -> list[dict[str, Any]]:
+def collect_hits(params: SearchRequest, limit: int = EXPORT_LIMIT) -> list[SearchHit]:
     """Every hit of the search, page by page, up to ``limit``."""
-    backend = current_backend()
-    hits: list[dict[str, Any]] = []
+    engine = current_engine()
+    hits: list[SearchHit] = []
     page = 1
     while len(hits) < limit and page <= MAX_PAGE:
-        body = backend.search(dataclasses.replace(params, page=page, size=MAX_SIZE))
-        results = body.get("results") or []
-        hits += results
-        if not results or len(hits) >= (body.get("total") or 0):
+        response = engine.search(dataclasses.replace(params, page=page, size=MAX_SIZE))
+        hits += response.results
+        if not response.results or len(hits) >= response.total:
             break
         page += 1
     return hits[:limit]
@@ -298,9 +302,9 @@ def export(extension: str) -> Response:
     hits = collect_hits(parse_search_params(request.args))
     base = request.host_url.rstrip("/")
 
-    def absolute_pdf_url(hit: dict[str, Any]) -> str:
+    def absolute_pdf_url(hit: SearchHit) -> str:
         # Absolute, because the file is read outside the site (reference manager, spreadsheet).
-        url = pdf_url((hit.get("report") or {}).get("id"), hit.get("page"))
+        url = pdf_url(hit.report.id, hit.page)
         return base + url if url else ""
 
     rows = export_rows(hits, absolute_pdf_url)
@@ -312,20 +316,14 @@ def export(extension: str) -> Response:
 
 
 @blueprint.get("/favicon.ico")
-def favicon() -> Response:
+def favicon() -> WerkzeugResponse:
     # Browsers ask for /favicon.ico whatever the page links; the icon is an SVG.
     return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @blueprint.context_processor
 def _template_helpers() -> dict[str, Any]:
-    return {
-        "pdf_url": pdf_url,
-        "can_sort": search_supports("sort"),
-        "facet_visible": FACET_VISIBLE,
-        "can_find_similar": has_function("get_finding") and has_function("similar_findings"),
-        "can_open_reports": has_function("get_report"),
-    }
+    return {"pdf_url": pdf_url, "facet_visible": FACET_VISIBLE, "min_year": MIN_YEAR, "max_year": MAX_YEAR}
 
 
 # --- errors as pages ------------------------------------------------------------------
@@ -334,7 +332,7 @@ def _template_helpers() -> dict[str, Any]:
 def _error_page(status: int, message: str) -> tuple[str, int]:
     # The query is echoed back as a way out of a bad parameter, never the bad value itself.
     query = request.args.get("q", "") if request.blueprint == blueprint.name else ""
-    state = PageState(SearchParams(query=query))
+    state = PageState(SearchRequest(query=query))
     return render_template("error.html", state=state, status=status, message=message, query=query), status
 
 
@@ -354,6 +352,14 @@ def _in_page_words(message: str) -> str:
 @blueprint.errorhandler(ApiError)
 def _page_error(exc: ApiError) -> tuple[str, int]:
     return _error_page(exc.status, _in_page_words(exc.message))
+
+
+def _engine_page_error(exc: EngineError) -> tuple[str, int]:
+    return _page_error(engine_api_error(exc))
+
+
+for _engine_error in ENGINE_ERRORS:
+    blueprint.register_error_handler(_engine_error, _engine_page_error)
 
 
 def _unknown_path(exc: RoutingNotFound) -> tuple[str, int] | Response:

@@ -1,7 +1,22 @@
-"""Shared fixtures: paths to the bundled corpus and the optional third-party PDFs."""
+"""Shared fixtures: the bundled corpus, extracted and indexed once per session, and the app over it.
+
+``corpus_index`` is read-only: a test that adds, changes or removes documents
+builds its own index in ``tmp_path``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from indexer.extract.pipeline import extract_document
+from indexer.index.build import update_index
+from indexer.records import Document
+from indexer.search.engine import close_searchers
+from search_app.app import create_app
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS_DIR = REPO / "corpus"
@@ -18,3 +33,33 @@ def real_pdfs() -> Path:
     if not REAL_PDFS.is_dir():
         pytest.skip("../shared/realpdfs is not present on this machine")
     return REAL_PDFS
+
+
+@pytest.fixture(scope="session")
+def corpus_documents(corpus_dir: Path) -> dict[str, Document]:
+    """Every PDF of the bundled corpus, extracted once, by file name."""
+    pdfs = sorted(corpus_dir.glob("*.pdf"))
+    assert len(pdfs) >= 2, f"the bundled corpus PDFs are missing from {corpus_dir}"
+    return {pdf.name: extract_document(pdf) for pdf in pdfs}
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path,
+                 corpus_documents: dict[str, Document]) -> Iterator[Path]:
+    """The bundled corpus indexed once per session (from the documents extracted above)."""
+    index_dir = tmp_path_factory.mktemp("corpus-index")
+    summary = update_index(corpus_dir, index_dir, workers=2, extractor=lambda path: corpus_documents[path.name])
+    assert not summary.failed and summary.indexed_sources == len(corpus_documents)
+    yield index_dir
+    close_searchers()
+
+
+@pytest.fixture(scope="session")
+def app(corpus_index: Path, corpus_dir: Path) -> Flask:
+    """The web app over the bundled corpus index."""
+    return create_app({"INDEX_DIR": corpus_index, "CORPUS_DIR": corpus_dir})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

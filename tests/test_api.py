@@ -1,7 +1,9 @@
 """The JSON API and the PDF route, through Flask's test client.
 
-One index is built per session from a copy of the bundled corpus (plus one
-unreadable file, so the health check has a failure to report).
+One index is built per session from a copy of the bundled corpus plus one
+unreadable file (so the health check has a failure to report), with files
+next to and inside the corpus folder that the PDF route must never serve; so
+this module builds its own index rather than using the shared ``corpus_index``.
 """
 from __future__ import annotations
 
@@ -16,16 +18,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jsonschema import ValidationError
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate as validate_openapi_document
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from indexer.search import engine as searching
-from indexer.index.build import update_index
-from search_app import create_app
+from indexer import Engine, QueryError, ReportDetail, update_index
+from search_app.app import create_app
 from search_app.params import MAX_QUERY_CHARS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -203,19 +205,21 @@ def test_known_nasty_query_strings_get_200_or_400_quickly(client, query_string):
             assert ("results" in body) if response.status_code == 200 else body["error"]["message"]
 
 
-def test_query_the_search_module_rejects_is_400_with_its_message(client, monkeypatch):
-    query_error = getattr(searching, "QueryError", None) or type("QueryError", (ValueError,), {})
-    monkeypatch.setattr(searching, "QueryError", query_error, raising=False)
-
+def test_query_the_engine_rejects_is_400_with_its_message(client, monkeypatch):
     def reject(*args, **kwargs):
-        raise query_error("Søket har en parentes som ikke er lukket.")
+        raise QueryError("Søket har en parentes som ikke er lukket.")
 
-    monkeypatch.setattr(searching, "search", reject)
+    monkeypatch.setattr(Engine, "search", reject)
     body = get_json(client, "/api/search?q=(bolig", 400)
     assert body["error"] == {"code": "bad_query", "message": "Søket har en parentes som ikke er lukket."}
 
 
-# --- filters, sorting, grouping and facets (search-module features) ---------------------
+def test_a_filter_value_in_the_query_that_means_nothing_is_bad_query(client):
+    body = get_json(client, "/api/search", 400, query_string={"q": "bolig år:nitten"})
+    assert body["error"]["code"] == "bad_query" and "årstall" in body["error"]["message"]
+
+
+# --- filters, sorting, grouping and facets ------------------------------------------------
 
 
 def _all(client, **params) -> dict:
@@ -293,9 +297,15 @@ def test_pdf_url_serves_the_report_pdf(client, query_hits):
         assert response.get_data()[:4] == b"%PDF"
 
 
+def report_named(report_id: str, source: str) -> ReportDetail:
+    """A report as the index would answer it, with only what the PDF route reads."""
+    return ReportDetail(id=report_id, title=None, theme=None, contractors=[], commissioner=None, year=None,
+                        published=None, source=source, lead=None, page_start=None)
+
+
 def test_pdf_route_serves_the_source_the_index_names_with_ranges(client, monkeypatch, query_hits):
     report = query_hits[0]["report"]
-    monkeypatch.setattr(searching, "get_report", lambda index_dir, report_id: dict(report), raising=False)
+    monkeypatch.setattr(Engine, "report", lambda engine, report_id: report_named(report_id, report["source"]))
     with client.get(f"/pdf/{report['id']}") as whole:
         assert whole.status_code == 200 and whole.mimetype == "application/pdf"
         assert whole.get_data()[:4] == b"%PDF"
@@ -383,7 +393,7 @@ def test_pdf_route_never_serves_paths_from_the_url(client, path):
 )
 def test_pdf_route_refuses_an_indexed_source_outside_the_corpus(client, monkeypatch, site, source):
     source = source.format(root=site["root"])
-    monkeypatch.setattr(searching, "get_report", lambda index_dir, report_id: {"id": report_id, "source": source}, raising=False)
+    monkeypatch.setattr(Engine, "report", lambda engine, report_id: report_named(report_id, source))
     response = client.get("/pdf/abcdef0123456789")
     assert response.status_code == 404
     assert SECRET_TEXT not in response.get_data()
@@ -394,7 +404,7 @@ def test_pdf_route_refuses_an_indexed_source_outside_the_corpus(client, monkeypa
 
 def test_health_reports_counts_time_and_failed_files(client, site):
     body = get_json(client, "/api/health")
-    assert body["status"] == "ok"
+    assert body["status"] == "ok" and "stale_reason" not in body
     assert body["documents"] == site["pdf_count"]
     assert body["findings"] > 0 and body["passages"] > 0 and body["reports"] > 0
     assert datetime.fromisoformat(body["last_indexed"]).year >= 2024
@@ -402,9 +412,27 @@ def test_health_reports_counts_time_and_failed_files(client, site):
     assert body["failed"][0]["code"] and body["failed"][0]["reason"]
 
 
+def test_an_index_built_with_other_data_is_stale_but_still_answers(client, monkeypatch, openapi):
+    from indexer.index import fingerprint, status
+
+    today = fingerprint.current_fingerprint()
+    edited = fingerprint.IndexFingerprint({**today.components, "synonyms.txt": "redigert"})
+    monkeypatch.setattr(status, "current_fingerprint", lambda: edited)
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "stale"
+    assert "synonyms.txt" in body["stale_reason"] and "rapportsok index" in body["stale_reason"]
+    assert body["documents"] > 0
+    assert_matches_openapi(openapi, "/api/health", response)
+    assert get_json(client, f"/api/search?q={QUERY}")["results"]
+
+
 def test_without_an_index_health_and_search_say_so(tmp_path):
     client = create_app({"INDEX_DIR": tmp_path / "nothing", "CORPUS_DIR": tmp_path}).test_client()
-    assert get_json(client, "/api/health", 503)["status"] == "unavailable"
+    body = get_json(client, "/api/health", 503)
+    assert body == {"status": "unavailable", "documents": 0, "reports": 0, "findings": 0, "passages": 0,
+                    "last_indexed": None, "failed": []}
     assert get_json(client, "/api/search?q=bolig", 503)["error"]["code"] == "index_missing"
 
 
@@ -428,7 +456,7 @@ def test_unexpected_exception_is_json_500_without_details(client, monkeypatch, c
     def explode(*args, **kwargs):
         raise RuntimeError("hemmelig intern detalj")
 
-    monkeypatch.setattr(searching, "search", explode)
+    monkeypatch.setattr(Engine, "search", explode)
     with caplog.at_level(logging.ERROR, logger="rapportsok.errors"):
         response = client.get("/api/search?q=bolig")
     assert response.status_code == 500
@@ -593,8 +621,6 @@ def test_no_query_or_paging_garbage_causes_a_server_error(app, q, page, size, ki
     _assert_no_server_error(app, {"q": q, "page": page, "size": size, "kind": kind})
 
 
-# Not run while the options are missing: a failing Hypothesis test makes pytest import
-# libcst, whose DeprecationWarning is an error under this project's warning filter.
 @SERVER_SAFE
 @given(
     q=QUERY_TEXT,

@@ -18,7 +18,7 @@ from indexer.index.build import update_index
 from indexer.extract.pipeline import extract_document
 from indexer.search.querylang import parse_query
 from indexer.records import Document
-from test_search_basic import _close_searchers, corpus_index  # noqa: F401
+from test_search_basic import _close_searchers  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 # Phrases, exclusions, prefixes, institutes and typos on top of the relevance set.

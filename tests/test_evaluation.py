@@ -1,14 +1,11 @@
 """The relevance metrics, the judgment matching rules, and the relevance set itself."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-from pathlib import Path
 
 import pytest
 
-from search_app.cli import main as cli_main
 from indexer.evaluation.relevance import (
     DEFAULT_JUDGMENTS,
     Judgment,
@@ -26,6 +23,7 @@ from indexer.evaluation.relevance import (
     parse_judgments,
     reciprocal_rank,
 )
+from search_app.cli import main as cli_main
 
 QUALITY_BAR = 0.85
 CORPUS_FILES = ("fou-prosjekter-2019.pdf", "kommuneundersokelsen-2020.pdf")
@@ -183,8 +181,7 @@ def test_relevance_set_covers_many_needs(relevance_set):
 def corpus_documents(corpus_dir):
     paths = [corpus_dir / name for name in CORPUS_FILES]
     missing = [p.name for p in paths if not p.is_file()]
-    if missing:
-        pytest.skip(f"the bundled corpus PDFs are not built yet: {', '.join(missing)}")
+    assert not missing, f"the bundled corpus PDFs are missing: {', '.join(missing)}"
     from indexer.extract.pipeline import extract_document
 
     return {p.name: extract_document(p) for p in paths}
@@ -227,8 +224,6 @@ def test_no_query_judges_the_same_item_twice(relevance_set, corpus_items):
 
 @pytest.fixture(scope="module")
 def corpus_index(tmp_path_factory, corpus_dir, corpus_documents):
-    if importlib.util.find_spec("indexer.language.analysis") is None:
-        pytest.skip("the search stack is not complete yet (indexer.language.analysis is missing)")
     from indexer.index.build import update_index
     from indexer.search.engine import close_searchers
 
@@ -244,7 +239,7 @@ def test_search_meets_the_quality_bar(relevance_set, corpus_index, corpus_items)
     from indexer.search.engine import search
 
     report = evaluate(
-        lambda text: search(corpus_index, text, limit=10).to_dict(),
+        lambda text: search(corpus_index, text, size=10).to_dict(),
         relevance_set,
         all_texts=corpus_items,
     )
@@ -276,3 +271,36 @@ def test_eval_command_prints_the_table(corpus_index, tmp_path, capsys):
 def test_eval_command_without_an_index_says_so(tmp_path, capsys):
     assert cli_main(["eval", "--index-dir", str(tmp_path / "ingen")]) == 2
     assert "rapportsok index" in capsys.readouterr().err
+
+
+def test_the_relevance_set_ships_as_package_data():
+    assert DEFAULT_JUDGMENTS.is_file()
+    assert load_judgments() == load_judgments(DEFAULT_JUDGMENTS)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (None, "filen finnes ikke"),
+        ('{"queries": [', "ikke gyldig JSON"),
+        (b"\xff\xfe ikke utf-8", "kunne ikke lese filen"),
+        ('{"queries": [{"query": "bolig", "judgments": []}]}', "needs at least one judgment"),
+        ("[]", "'queries' list"),
+    ],
+)
+def test_a_missing_or_malformed_judgments_file_is_one_clear_line(tmp_path, capsys, content, reason):
+    judgments = tmp_path / "vurderinger.json"
+    if isinstance(content, bytes):
+        judgments.write_bytes(content)
+    elif content is not None:
+        judgments.write_text(content, encoding="utf-8")
+
+    # Checked before the index is opened: no index is needed to hear about a bad file.
+    assert cli_main(["eval", "--index-dir", str(tmp_path / "ingen"), "--judgments", str(judgments)]) == 2
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and "Traceback" not in captured.err
+    assert lines[0].startswith(f"Kan ikke bruke vurderingsfilen {judgments}: ")
+    assert reason in lines[0]

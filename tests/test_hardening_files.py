@@ -17,7 +17,7 @@ import pytest
 import mutations
 from indexer.index.status import index_status
 from indexer.index.build import update_index
-from indexer.search.engine import close_searchers, list_reports, search
+from indexer.search.engine import Engine, close_searchers, search
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="memory bound uses Linux RLIMIT_AS")
 
@@ -97,13 +97,13 @@ def check_every_file_accounted_for(folder: Path, index_dir: Path, summary) -> di
 
 
 def sources_found(index_dir: Path, query: str) -> set[str]:
-    return {hit.report.source for hit in search(index_dir, query, limit=500).results}
+    return {hit.report.source for hit in search(index_dir, query, size=500).results}
 
 
 def sources_indexed(index_dir: Path) -> set[str]:
     # Not a ranked search: hundreds of surviving mutant copies share the corpus
     # text and would crowd the intact files out of any top-N result list.
-    return {report["source"] for report in list_reports(index_dir)}
+    return {report.source for report in Engine(index_dir).reports()}
 
 
 def copy_tricky(real_pdfs: Path, folder: Path, everything: bool) -> dict[str, str | None]:
@@ -148,7 +148,7 @@ def run_bad_folder(tmp_path: Path, corpus_dir: Path, real_pdfs: Path, bomb: Path
     # Opens with an empty password: indexed; the text of a hostile PDF is just text.
     assert {"apen-kryptert.pdf", "skript.pdf"} <= sources_found(index_dir, SECRET_WORD)
     assert "last.pdf" not in sources_found(index_dir, SECRET_WORD)
-    script_hits = [hit.text for hit in search(index_dir, SECRET_WORD, limit=50).results if hit.report.source == "skript.pdf"]
+    script_hits = [hit.text for hit in search(index_dir, SECRET_WORD, size=50).results if hit.report.source == "skript.pdf"]
     assert any(mutations.SCRIPT_TEXT in text for text in script_hits)  # kept verbatim; escaping is the page's job
     mutant_codes = Counter(codes.get(f"skadet/{name}", "indexed") for name in made)
     total = sum(1 for p in folder.rglob("*") if p.suffix.lower() == ".pdf")

@@ -105,7 +105,7 @@ def snapshot(index_dir: Path) -> dict[str, list[str]]:
 
 
 def indexed_reports(index_dir: Path) -> int:
-    return len(search(index_dir, NEW_WORD, kinds=("report",), limit=100).results)
+    return len(search(index_dir, NEW_WORD, kinds=("report",), size=100).results)
 
 
 @pytest.fixture

@@ -15,13 +15,13 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from indexer.index import schema as schema_module
-from search_app.cli import main as cli_main
-from indexer.index.build import IndexLockedError, update_index
-from indexer.index.status import index_status
 from indexer.extract.pipeline import extract_document
+from indexer.index import schema as schema_module
+from indexer.index.build import IndexLockedError, update_index
 from indexer.index.progress import IndexProgress
+from indexer.index.status import index_status
 from indexer.search.engine import close_searchers, search
+from search_app.cli import main as cli_main
 
 REPORTS = {
     "fattigdom.pdf": (
@@ -78,7 +78,7 @@ def build_corpus(folder: Path, reports: dict = REPORTS) -> Path:
 
 
 def hit_texts(index_dir: Path, query: str) -> list[str]:
-    return [hit.text for hit in search(index_dir, query, limit=50).results]
+    return [hit.text for hit in search(index_dir, query, size=50).results]
 
 
 @pytest.fixture(autouse=True)

@@ -29,13 +29,13 @@ HYPHEN_ARTEFACT = re.compile(r"\b\w+- (?!og\b|eller\b|enn\b|samt\b|til\b)[a-z√¶√
 
 
 @pytest.fixture(scope="module")
-def compilation(corpus_dir):
-    return extract_document(corpus_dir / "fou-prosjekter-2019.pdf")
+def compilation(corpus_documents):
+    return corpus_documents["fou-prosjekter-2019.pdf"]
 
 
 @pytest.fixture(scope="module")
-def survey(corpus_dir):
-    return extract_document(corpus_dir / "kommuneundersokelsen-2020.pdf")
+def survey(corpus_documents):
+    return corpus_documents["kommuneundersokelsen-2020.pdf"]
 
 
 def _texts(document):

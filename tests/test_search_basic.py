@@ -1,7 +1,7 @@
 """Searching the bundled corpus: what a reader typing these words expects to find.
 
-The corpus is indexed once per session into a temporary folder. Expectations
-come from reading corpus/source/*.txt, not from the search output.
+The corpus is indexed once per session (``corpus_index`` in conftest.py).
+Expectations come from reading corpus/source/*.txt, not from the search output.
 """
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+import indexer
+from indexer import SearchHit
+from indexer.search.engine import close_searchers, search
 from search_app.cli import main as cli_main
-from indexer.index.build import update_index
-from indexer.search.engine import SearchHit, close_searchers, search
 
 UNGE = "Unge i utsatte boområder – en kunnskapsoversikt"
 BOSETTING = "Kunnskap om bosetting av flyktninger"
@@ -24,34 +25,14 @@ JOBBSJANSEN = "Jobbsjansen 2017 og 2018 – Analyse av individrapporteringer"
 KOMMUNEUNDERSOKELSEN = "IMDi kommuneundersøkelse 2020"
 
 
-_BUILT: dict[str, Path] = {}
-
-
-def bundled_corpus_index(corpus_dir: Path, tmp_path_factory) -> Path:
-    """The bundled corpus indexed once per test session (shared with test_search_features)."""
-    if "index" not in _BUILT:
-        pdfs = sorted(corpus_dir.glob("*.pdf"))
-        assert len(pdfs) >= 2, "the bundled corpus PDFs are missing"
-        index_dir = tmp_path_factory.mktemp("corpus-index")
-        summary = update_index(corpus_dir, index_dir)
-        assert not summary.failed and summary.added == len(pdfs)
-        _BUILT["index"] = index_dir
-    return _BUILT["index"]
-
-
-@pytest.fixture(scope="session")
-def corpus_index(corpus_dir: Path, tmp_path_factory) -> Path:
-    return bundled_corpus_index(corpus_dir, tmp_path_factory)
-
-
 @pytest.fixture(autouse=True)
 def _close_searchers():
     yield
     close_searchers()
 
 
-def hits(index_dir: Path, query: str, limit: int = 10) -> list[SearchHit]:
-    return search(index_dir, query, limit=limit).results
+def hits(index_dir: Path, query: str, size: int = 10) -> list[SearchHit]:
+    return search(index_dir, query, size=size).results
 
 
 def mentions(hit: SearchHit, word: str) -> bool:
@@ -77,21 +58,21 @@ def test_fattigdom_finds_the_fafo_finding_on_child_poverty(corpus_index):
 
 
 def test_bolig_finds_housing_findings_including_compounds(corpus_index):
-    found = hits(corpus_index, "bolig", limit=5)
+    found = hits(corpus_index, "bolig", size=5)
     assert all("bolig" in hit.text.lower() for hit in found)
     top3 = found[:3]
     assert any(hit.report.title == BOSETTING and "Boligmangel er ofte en flaskehals" in hit.text for hit in top3)
 
 
 def test_tolkelov_finds_the_survey_text_on_the_interpreter_act(corpus_index):
-    found = hits(corpus_index, "tolkelov", limit=3)
+    found = hits(corpus_index, "tolkelov", size=3)
     assert found[0].report.title == KOMMUNEUNDERSOKELSEN
     assert "tolkelov" in found[0].text.lower()
     assert all("tolk" in hit.text.lower() for hit in found)
 
 
 def test_maloppnaelse_typed_without_norwegian_letters_finds_maloppnaelse(corpus_index):
-    found = hits(corpus_index, "maloppnaelse", limit=5)
+    found = hits(corpus_index, "maloppnaelse", size=5)
     assert found and all(mentions(hit, "måloppnåelse") for hit in found)
     assert any("<mark>måloppnåelse</mark>" in hit.highlight.lower() for hit in found)
 
@@ -107,7 +88,7 @@ def test_flyktningenes_finds_findings_on_refugees_and_the_form_itself_near_the_t
 
 
 def test_quoted_phrase_only_finds_the_phrase(corpus_index):
-    found = hits(corpus_index, '"i arbeid og utdanning"', limit=50)
+    found = hits(corpus_index, '"i arbeid og utdanning"', size=50)
     assert all(mentions(hit, "i arbeid og utdanning") for hit in found)
     assert found[0].report.title == FLYKTNINGERS_DELTAGELSE
     # Jobbsjansen's evaluation text says "... å få innvandrere i arbeid og utdanning".
@@ -115,17 +96,17 @@ def test_quoted_phrase_only_finds_the_phrase(corpus_index):
 
 
 def test_more_matching_words_rank_higher(corpus_index):
-    found = hits(corpus_index, "boligmangel flaskehals bosettingsarbeidet", limit=3)
+    found = hits(corpus_index, "boligmangel flaskehals bosettingsarbeidet", size=3)
     assert "Boligmangel er ofte en flaskehals i bosettingsarbeidet" in found[0].text
 
 
 def test_paging_walks_through_all_hits_without_repeats(corpus_index):
-    first = search(corpus_index, "flyktninger", limit=5, page=1)
-    second = search(corpus_index, "flyktninger", limit=5, page=2)
+    first = search(corpus_index, "flyktninger", size=5, page=1)
+    second = search(corpus_index, "flyktninger", size=5, page=2)
     assert first.total == second.total > 10
     assert len(first.results) == len(second.results) == 5
     assert not {h.id for h in first.results} & {h.id for h in second.results}
-    past_the_end = search(corpus_index, "flyktninger", limit=5, page=first.total // 5 + 2)
+    past_the_end = search(corpus_index, "flyktninger", size=5, page=first.total // 5 + 2)
     assert past_the_end.total == first.total and past_the_end.results == []
 
 
@@ -170,3 +151,11 @@ def test_a_thread_that_searched_closes_the_index_files_when_it_ends(corpus_index
         del worker
         gc.collect()
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_the_public_api_names_what_it_exports():
+    assert set(indexer.__all__) == set(indexer._EXPORTS)
+    for name in indexer.__all__:
+        assert getattr(indexer, name) is not None, name
+    with pytest.raises(AttributeError):
+        indexer.no_such_name  # noqa: B018

@@ -1,8 +1,8 @@
 """Search features a reader notices: filters, facets, typo tolerance, synonyms,
 highlights, sorting, paging, grouping, more-like-this and report lookup.
 
-Most tests search the bundled corpus, indexed once per session (shared with
-test_search_basic). Expectations come from the corpus texts in corpus/source.
+Most tests search the bundled corpus, indexed once per session
+(``corpus_index`` in conftest.py). Expectations come from the corpus texts in corpus/source.
 Synonyms and HTML escaping need words the corpus lacks, so a small crafted
 collection of three reports is indexed for them.
 """
@@ -14,28 +14,25 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from search_app.cli import main as cli_main
+from indexer import Engine, QueryError, SearchRequest
 from indexer.index.build import update_index
 from indexer.records import Document, Finding, Passage, Report
-from indexer.search.engine import (
-    QueryError,
-    close_searchers,
-    get_finding,
-    get_report,
-    get_searcher,
-    list_reports,
-    search,
-    similar_findings,
-)
+from indexer.search.engine import close_searchers, get_searcher, search
 from indexer.search.typo import Vocabulary
-# The bundled corpus's index (built once per session) and closing searchers after each test.
-from test_search_basic import _close_searchers, corpus_index  # noqa: F401
+from search_app.cli import main as cli_main
 
 FAFO = "Fafo"
 SURVEY_2020 = "IMDi kommuneundersøkelse 2020"
 OPPVEKST = "Oppvekst og deltakelse"
+
+
+@pytest.fixture(autouse=True)
+def _close_searchers():
+    yield
+    close_searchers()
 
 
 def everything(index_dir: Path, query: str, **options):
@@ -334,10 +331,6 @@ def test_pages_cover_every_hit_once_and_a_page_past_the_end_is_empty(corpus_inde
     assert beyond.results == [] and beyond.total == total and beyond.page == total // 7 + 5
 
 
-def test_limit_is_the_old_name_of_size(corpus_index):
-    assert len(search(corpus_index, "flyktninger", limit=3).results) == 3
-
-
 def test_grouping_gives_the_best_hit_of_each_report_with_a_count_of_the_rest(corpus_index):
     hits = everything(corpus_index, "flyktninger")
     grouped = everything(corpus_index, "flyktninger", group_by_report=True)
@@ -361,40 +354,87 @@ def test_hits_in_a_report_with_chapters_as_themes_carry_their_own_chapter(corpus
     assert "Koronapandemien" in {hit.report.theme for hit in survey}
     assert len({hit.report.theme for hit in survey}) > 1
     compiled = [hit for hit in found.results if hit.report.title != SURVEY_2020]
-    reports = {report["id"]: report for report in list_reports(corpus_index)}
-    assert all(hit.report.theme == reports[hit.report.id]["theme"] for hit in compiled)
+    reports = {report.id: report for report in Engine(corpus_index).reports()}
+    assert all(hit.report.theme == reports[hit.report.id].theme for hit in compiled)
 
 
 def test_a_finding_by_id_and_findings_like_it(corpus_index):
+    engine = Engine(corpus_index)
     hit = search(corpus_index, "barnefattigdom type:funn").results[0]
-    finding = get_finding(corpus_index, hit.id)
-    assert finding["id"] == hit.id and finding["text"] == hit.text
-    assert finding["report"]["id"] == hit.report.id
-    similar = similar_findings(corpus_index, hit.id, limit=4)
+    finding = engine.finding(hit.id)
+    assert finding is not None
+    assert finding.id == hit.id and finding.text == hit.text
+    assert finding.report.id == hit.report.id
+    similar = engine.similar(hit.id, 4)
     assert 0 < len(similar) <= 4
-    assert hit.id not in {s["id"] for s in similar}
-    kinds = [s["kind"] for s in similar]
+    assert hit.id not in {s.id for s in similar}
+    kinds = [s.kind for s in similar]
     assert kinds == sorted(kinds, key=lambda kind: kind != "finding")  # findings first
     # Each shows the words it shares with the finding.
-    assert all("<mark>" in s["highlight"] for s in similar)
-    assert get_finding(corpus_index, "0000000000000000") is None
-    assert similar_findings(corpus_index, "0000000000000000") == []
+    assert all("<mark>" in s.highlight for s in similar)
+    for unknown in ("0000000000000000", "../etc/passwd", ""):
+        assert engine.finding(unknown) is None
+        assert engine.similar(unknown, 5) == []
 
 
 def test_report_list_and_one_report(corpus_index):
-    reports = list_reports(corpus_index)
+    engine = Engine(corpus_index)
+    reports = engine.reports()
     assert len(reports) == 18
-    assert sum(report["finding_count"] for report in reports) == everything(corpus_index, "type:funn").total
-    published = [report["published"] for report in reports]
+    assert sum(report.finding_count for report in reports) == everything(corpus_index, "type:funn").total
+    published = [report.published or "" for report in reports]
     assert published == sorted(published, reverse=True)
-    survey = next(report for report in reports if report["title"] == SURVEY_2020)
-    full = get_report(corpus_index, survey["id"])
-    assert full["source"] == "kommuneundersokelsen-2020.pdf"
-    assert len(full["findings"]) == survey["finding_count"] and full["passages"]
-    pages = [finding["page"] for finding in full["findings"]]
+    survey = next(report for report in reports if report.title == SURVEY_2020)
+    full = engine.report(survey.id or "")
+    assert full is not None
+    assert full.source == "kommuneundersokelsen-2020.pdf"
+    assert len(full.findings) == survey.finding_count and full.passages
+    pages = [finding.page or 0 for finding in full.findings]
     assert pages == sorted(pages)
-    assert {"Koronapandemien", "Innledning"} <= {passage["chapter"] for passage in full["passages"]}
-    assert get_report(corpus_index, "0000000000000000") is None
+    assert {"Koronapandemien", "Innledning"} <= {passage.chapter for passage in full.passages}
+    # Chapters are the passages in runs, in order.
+    chapters = full.chapters()
+    assert [passage for chapter in chapters for passage in chapter.passages] == full.passages
+    assert all(chapter.passages and all(p.chapter == chapter.title for p in chapter.passages) for chapter in chapters)
+    assert all(a.title != b.title for a, b in zip(chapters, chapters[1:]))
+    assert engine.report("0000000000000000") is None
+
+
+# --- the typed interface: one request, results that know their JSON -----------------------------
+
+
+def test_the_engine_searches_with_a_request_like_the_function(corpus_index):
+    request = SearchRequest("flyktninger", page=2, size=5, years=(2019, 2020), kinds=("finding",), sort="nyeste")
+    found = Engine(corpus_index).search(request)
+    expected = search(corpus_index, "flyktninger", page=2, size=5, years=(2019, 2020), kinds=("finding",), sort="nyeste")
+    assert [hit.id for hit in found.results] == [hit.id for hit in expected.results]
+    assert found.total == expected.total and found.facets == expected.facets
+    assert found.results and all(hit.kind == "finding" for hit in found.results)
+
+
+def test_results_link_their_pdf_only_when_given_a_linker(corpus_index):
+    engine = Engine(corpus_index)
+    response = engine.search(SearchRequest("flyktninger", size=3))
+
+    def link(report_id: str | None, page: int | None) -> str | None:
+        return f"pdf:{report_id}:{page}"
+
+    plain = response.to_dict()
+    assert "pdf_url" not in plain["results"][0]["report"]
+    linked = response.to_dict(link)
+    hit = response.results[0]
+    assert linked["results"][0]["report"]["pdf_url"] == f"pdf:{hit.report.id}:{hit.page}"
+    assert list(linked["results"][0]["report"])[-1] == "pdf_url"
+
+    summary = next(report for report in engine.reports() if report.finding_count)
+    assert summary.to_dict(link)["pdf_url"] == f"pdf:{summary.id}:{summary.page_start}"
+    report = engine.report(summary.id or "")
+    assert report is not None
+    body = report.to_dict(link)
+    assert body["pdf_url"] == f"pdf:{report.id}:{report.page_start}"
+    assert [f["pdf_url"] for f in body["findings"]] == [f"pdf:{report.id}:{f.page}" for f in report.findings]
+    assert "pdf_url" not in report.to_dict()["findings"][0]
+    assert body["finding_count"] == len(report.findings) and "passages" not in body
 
 
 # --- what a person types never breaks the search --------------------------------------------------

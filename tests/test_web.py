@@ -1,10 +1,9 @@
 """The HTML search page, report page and exports, through Flask's test client.
 
-One index of the bundled corpus is built per session. Tests that need a search
-feature the search module does not offer yet are xfail for that feature only.
-Tests of how the page shows an answer it cannot get from the two sample PDFs
-(many pages, every facet, a typo suggestion, hostile text) give the backend a
-search function with the search module's signature that answers from a list.
+The app searches the bundled corpus, indexed once per session (``app`` and
+``client`` in conftest.py). Tests of how the page shows an answer it cannot get
+from the two sample PDFs (many pages, every facet, a typo suggestion, hostile
+text) replace the engine's ``search`` with one that answers from a list.
 """
 from __future__ import annotations
 
@@ -20,28 +19,16 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from indexer.search import engine as searching
-from indexer.index.build import update_index
-from search_app import create_app
-from search_app.backend import has_function, search_supports
+from indexer import Engine, ReportInfo, SearchHit, SearchRequest, SearchResponse
+from search_app.app import create_app
 from search_app.export import ExportRow, bibtex_escape, to_bibtex
-from search_app.params import SearchParams, parse_search_params
+from search_app.params import parse_search_params
 from search_app.web import EXPORT_LIMIT
 
 REPO = Path(__file__).resolve().parent.parent
 # A word with findings and passages in several reports and years of the sample corpus.
 QUERY = "flyktninger"
 NO_HITS = "xqzvwyk"
-
-
-def needs_function(name: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(not has_function(name), reason=f"indexer.search.engine has no {name}() yet", strict=False)
-
-
-def needs_option(option: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(
-        not search_supports(option), reason=f"indexer.search.engine.search has no {option}= option yet", strict=False
-    )
 
 
 # --- a small DOM over html.parser ------------------------------------------------------
@@ -127,7 +114,7 @@ def parse_html(text: str) -> Node:
     return builder.root
 
 
-def params_of(url: str) -> SearchParams:
+def params_of(url: str) -> SearchRequest:
     return parse_search_params(MultiDict(parse_qsl(urlsplit(url).query, keep_blank_values=True)))
 
 
@@ -136,21 +123,7 @@ def page_links(doc: Node) -> list[Node]:
     return [a for a in doc.find_all("a") if (a.get("href") or "").startswith("/?") and "lignende=" not in a["href"]]
 
 
-# --- fixtures ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def app(tmp_path_factory, corpus_dir):
-    """The app over the bundled corpus, indexed into a temporary folder (the corpus is only read)."""
-    index = tmp_path_factory.mktemp("web") / "index"
-    summary = update_index(corpus_dir, index, workers=2)
-    assert summary.indexed_sources == len(list(corpus_dir.glob("*.pdf"))) > 0
-    return create_app({"INDEX_DIR": index, "CORPUS_DIR": corpus_dir})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+# --- helpers ---------------------------------------------------------------------------
 
 
 def get_page(client, url: str, status: int = 200, **kwargs) -> tuple[Node, str]:
@@ -175,30 +148,27 @@ def hit_ids(doc: Node) -> list[str]:
     return [item["id"].removeprefix("treff-") for item in hit_items(doc)]
 
 
-# A search module answering from a list, with every option the real one will have.
-def fake_hit(number: int, **changes) -> dict:
-    hit = {
-        "id": f"f{number:04d}",
-        "kind": "finding" if number % 3 else "passage",
-        "text": f"Funn nummer {number} om bolig og arbeid.",
-        "highlight": f"Funn nummer {number} om <mark>bolig</mark> og arbeid.",
-        "score": 1.0 / (number + 1),
-        "section": "Hovedfunn",
-        "page": number % 40 + 1,
-        "report": {
-            "id": f"r{number % 7:04d}",
-            "title": f"Rapport {number % 7}",
-            "theme": "Bosetting",
-            "contractors": ["Fafo", "NOVA"],
-            "commissioner": "IMDi",
-            "year": 2015 + number % 6,
-            "published": f"{2015 + number % 6}-03-01",
-            "source": f"rapport-{number % 7}.pdf",
-            "pdf_url": None,
-        },
-    }
-    hit.update(changes)
-    return hit
+def fake_hit(number: int, **changes) -> SearchHit:
+    hit = SearchHit(
+        id=f"f{number:04d}",
+        kind="finding" if number % 3 else "passage",
+        text=f"Funn nummer {number} om bolig og arbeid.",
+        highlight=f"Funn nummer {number} om <mark>bolig</mark> og arbeid.",
+        score=1.0 / (number + 1),
+        section="Hovedfunn",
+        page=number % 40 + 1,
+        report=ReportInfo(
+            id=f"r{number % 7:04d}",
+            title=f"Rapport {number % 7}",
+            theme="Bosetting",
+            contractors=["Fafo", "NOVA"],
+            commissioner="IMDi",
+            year=2015 + number % 6,
+            published=f"{2015 + number % 6}-03-01",
+            source=f"rapport-{number % 7}.pdf",
+        ),
+    )
+    return dataclasses.replace(hit, **changes)
 
 
 FAKE_FACETS = {
@@ -210,21 +180,20 @@ FAKE_FACETS = {
 
 @pytest.fixture
 def fake_search(monkeypatch):
-    """Replaces ``searching.search``; returns (the list it answers from, the calls it got)."""
+    """Replaces ``Engine.search``; returns (what it answers from, the requests it got)."""
     answer = {"hits": [fake_hit(n) for n in range(95)], "facets": FAKE_FACETS, "suggestion": None}
-    calls: list[dict] = []
+    requests: list[SearchRequest] = []
 
-    def search(index_dir, query, *, size=10, page=1, themes=(), contractors=(), years=(), year_from=None,
-               year_to=None, kinds=("finding", "passage"), sort="relevance", group_by_report=False):
-        calls.append({"query": query, "size": size, "page": page, "themes": themes, "contractors": contractors,
-                      "years": years, "year_from": year_from, "year_to": year_to, "kinds": kinds, "sort": sort})
+    def search(engine: Engine, request: SearchRequest) -> SearchResponse:
+        requests.append(request)
         hits = answer["hits"]
-        start = (page - 1) * size
-        return {"query": query, "total": len(hits), "page": page, "size": size, "took_ms": 1.0,
-                "suggestion": answer["suggestion"], "results": hits[start:start + size], "facets": answer["facets"]}
+        start = (request.page - 1) * request.size
+        return SearchResponse(query=request.query, total=len(hits), page=request.page, size=request.size,
+                              took_ms=1.0, suggestion=answer["suggestion"],
+                              results=hits[start:start + request.size], facets=answer["facets"])
 
-    monkeypatch.setattr(searching, "search", search)
-    return answer, calls
+    monkeypatch.setattr(Engine, "search", search)
+    return answer, requests
 
 
 # --- the result list ------------------------------------------------------------------------
@@ -257,7 +226,6 @@ def test_results_show_highlighted_findings_with_their_report(client):
     assert "flyktning" in marked[0].find("mark").text().lower()
 
 
-@needs_function("get_report")
 def test_each_hit_opens_its_pdf_page_and_report(client):
     doc, _ = get_page(client, f"/?q={QUERY}")
     api = {hit["id"]: hit for hit in api_search(client, q=QUERY)["results"]}
@@ -301,8 +269,6 @@ def test_pagination_walks_through_all_hits_without_repeats(client):
     assert len(seen) == len(set(seen)) == total
 
 
-@needs_function("similar_findings")
-@needs_function("get_finding")
 def test_find_similar_lists_other_findings(client):
     doc, _ = get_page(client, f"/?q={QUERY}&kind=funn")
     link = hit_items(doc)[0].find("a", cls="similar-link")
@@ -321,16 +287,16 @@ ROUND_TRIP = [
 ]
 
 
-def changed_fields(before: SearchParams, after: SearchParams) -> set[str]:
-    return {f.name for f in dataclasses.fields(SearchParams) if getattr(before, f.name) != getattr(after, f.name)}
+def changed_fields(before: SearchRequest, after: SearchRequest) -> set[str]:
+    return {f.name for f in dataclasses.fields(SearchRequest) if getattr(before, f.name) != getattr(after, f.name)}
 
 
 def test_the_page_searches_with_every_parameter_in_the_url(client, fake_search):
-    _, calls = fake_search
+    _, requests = fake_search
     get_page(client, "/", query_string=ROUND_TRIP)
-    assert calls == [{"query": "bolig og skole", "size": 5, "page": 3, "themes": ("Bosetting", "Arbeid & helse"),
-                      "contractors": ("Fafo",), "years": (2019,), "year_from": 2015, "year_to": 2021,
-                      "kinds": ("finding",), "sort": "newest"}]
+    assert requests == [SearchRequest(query="bolig og skole", size=5, page=3, themes=("Bosetting", "Arbeid & helse"),
+                                      contractors=("Fafo",), years=(2019,), year_from=2015, year_to=2021,
+                                      kinds=("finding",), sort="newest")]
 
 
 def test_every_control_keeps_the_rest_of_the_state(client, fake_search):
@@ -403,7 +369,7 @@ def test_facet_links_add_and_remove_filters(client, fake_search):
     assert chips["Fra år: 2015"].year_from is None and chips["Fra år: 2015"].year_to == 2021
     assert len(chips) == 7  # two themes, a contractor, a year, from, to and the kind
     cleared = params_of(doc.find("a", cls="chips__clear")["href"])
-    assert cleared == SearchParams(query="bolig og skole", size=5, sort="newest")
+    assert cleared == SearchRequest(query="bolig og skole", size=5, sort="newest")
 
 
 def test_without_facets_there_is_no_sidebar(client, fake_search):
@@ -424,11 +390,8 @@ def _count(option: Node) -> int:
     return int(option.find("span", cls="facet__count").text().split()[0])
 
 
-@needs_option("themes")
 def test_clicking_a_facet_narrows_the_results_to_its_count(client):
     doc, _ = get_page(client, f"/?q={QUERY}")
-    if not doc.find_all("aside"):
-        pytest.xfail("indexer.search.engine.search returns no facets yet")
     for heading in ("Tema", "Oppdragstaker", "År"):
         option = _facet_entries(doc, heading)[0]
         narrowed, _ = get_page(client, option["href"])
@@ -439,12 +402,8 @@ def test_clicking_a_facet_narrows_the_results_to_its_count(client):
         assert params_of(chip["href"]) == params_of(f"/?q={QUERY}")
 
 
-@needs_option("themes")
-@needs_option("years")
 def test_facets_combine_or_within_and_across(client):
     doc, _ = get_page(client, f"/?q={QUERY}")
-    if not doc.find_all("aside"):
-        pytest.xfail("indexer.search.engine.search returns no facets yet")
     themes = _facet_entries(doc, "Tema")
     one, _ = get_page(client, themes[0]["href"])
     one_total = int(one.find("h1").text().split()[0])
@@ -457,7 +416,6 @@ def test_facets_combine_or_within_and_across(client):
     assert int(both.find("h1").text().split()[0]) == _count(year) <= one_total
 
 
-@needs_option("sort")
 def test_newest_first_orders_hits_by_year(client):
     doc, _ = get_page(client, f"/?q={QUERY}&sort=nyeste&size=50")
     years = [int(dd.text()) for item in hit_items(doc) for dt in item.find_all("dt") if dt.text() == "År"
@@ -481,15 +439,12 @@ def test_typo_suggestion_links_to_the_corrected_search(client, fake_search):
     doc, _ = get_page(client, "/?q=flyktnnger&kind=funn")
     suggestion = doc.find("p", cls="suggestion")
     assert suggestion.text() == "Mente du «flyktninger»?"
-    assert params_of(suggestion.find("a")["href"]) == SearchParams(query="flyktninger", kinds=("finding",))
+    assert params_of(suggestion.find("a")["href"]) == SearchRequest(query="flyktninger", kinds=("finding",))
 
 
 def test_a_misspelt_word_gets_a_suggestion_from_the_index(client):
     doc, _ = get_page(client, "/?q=flyktnnger")
-    suggestions = doc.find_all("p", cls="suggestion")
-    if not suggestions:
-        pytest.xfail("the search module made no suggestion for «flyktnnger»")
-    assert "flyktning" in suggestions[0].find("a").text()
+    assert "flyktning" in doc.find("p", cls="suggestion").find("a").text()
 
 
 def test_a_page_past_the_end_points_back(client):
@@ -503,7 +458,6 @@ def test_a_page_past_the_end_points_back(client):
 # --- report page --------------------------------------------------------------------------------
 
 
-@needs_function("get_report")
 def test_report_page_lists_findings_in_order_with_pdf_pages(client):
     hit = api_search(client, q=QUERY, kind="finding")["results"][0]
     report_id = hit["report"]["id"]
@@ -523,7 +477,6 @@ def test_report_page_lists_findings_in_order_with_pdf_pages(client):
         c["title"] or "Uten kapittel" for c in api["chapters"]]
 
 
-@needs_function("get_report")
 def test_unknown_report_is_a_norwegian_html_404(client):
     doc, _ = get_page(client, "/rapport/0000000000000000", 404)
     assert "Fant ikke rapporten" in doc.find("main").text()
@@ -543,16 +496,21 @@ def test_bad_parameter_is_an_html_page_that_names_it(client):
     main = doc.find("main")
     assert "«Fra år» kan ikke være senere enn «Til år»" in main.text()
     back = next(a for a in main.find_all("a") if "uten de andre valgene" in a.text())
-    assert params_of(back["href"]) == SearchParams(query=QUERY)
+    assert params_of(back["href"]) == SearchRequest(query=QUERY)
 
 
-def test_missing_search_feature_is_explained_not_crashed(client, monkeypatch):
-    def search(index_dir, query, *, limit=10, page=1, kinds=("finding", "passage")):
-        raise AssertionError("a filter the search module lacks must not reach it")
+def test_a_query_the_engine_cannot_search_is_an_html_page_with_its_message(client):
+    doc, _ = get_page(client, "/?q=bolig+år:nitten", 400)
+    assert doc.find("h1").text() == "Søket kunne ikke utføres"
+    assert "«nitten» er ikke et årstall" in doc.find("main").text()
 
-    monkeypatch.setattr(searching, "search", search)
-    doc, _ = get_page(client, f"/?q={QUERY}&theme=Bosetting", 501)
-    assert "ennå" in doc.find("main").text()
+
+@pytest.mark.parametrize("url", ["/", "/?q=bolig", "/rapport/0000000000000000"])
+def test_without_an_index_the_pages_say_how_to_build_one(tmp_path, url):
+    client = create_app({"INDEX_DIR": tmp_path / "ingen", "CORPUS_DIR": tmp_path}).test_client()
+    doc, _ = get_page(client, url, 503)
+    assert doc.find("h1").text() == "Søket er ikke klart"
+    assert "rapportsok index" in doc.find("main").text()
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -673,8 +631,9 @@ def test_pdf_text_is_escaped_and_only_the_highlight_marks_are_html(client, fake_
     hostile = '<script>window.__pwned=1</script><b onmouseover="x()">fet</b>'
     # As the search module builds it: the text escaped, then <mark> around the matched word.
     highlight = html.escape("<script>window.__pwned=1</script> ") + "<mark>fet</mark>"
-    answer["hits"] = [fake_hit(1, text=hostile, highlight=highlight, section="<i>Seksjon</i>")]
-    answer["hits"][0]["report"]["title"] = "<img src=x onerror=alert(1)>Rapport"
+    hit = fake_hit(1, text=hostile, highlight=highlight, section="<i>Seksjon</i>")
+    hit.report.title = "<img src=x onerror=alert(1)>Rapport"
+    answer["hits"] = [hit]
     doc, text = get_page(client, "/?q=fet")
     assert "<script>window" not in text and "<img src=x" not in text and "<i>Seksjon" not in text
     item = hit_items(doc)[0]
@@ -699,7 +658,6 @@ def test_pages_have_no_inline_script_or_style(client, url):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
-@needs_function("get_report")
 def test_report_page_has_no_inline_script_or_style(client):
     report_id = api_search(client, q=QUERY)["results"][0]["report"]["id"]
     doc, _ = get_page(client, f"/rapport/{report_id}")

@@ -1,0 +1,3 @@
+"""Relevance evaluation (nDCG@10, MRR, recall@10) against the graded
+judgments shipped as ``judgments.json``.
+"""

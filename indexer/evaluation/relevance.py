@@ -27,6 +27,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ DEFAULT_JUDGMENTS = resources.files("indexer.evaluation") / "judgments.json"
 
 EXIT_OK = 0
 EXIT_NO_INDEX = 2
+EXIT_BAD_JUDGMENTS = 2
 
 SOFT_HYPHEN = "\u00ad"
 
@@ -106,9 +108,23 @@ def parse_judgments(data: Any) -> list[Query]:
     return queries
 
 
-def load_judgments(path: Path | str = DEFAULT_JUDGMENTS) -> list[Query]:
-    with Path(path).open(encoding="utf-8") as fh:
-        return parse_judgments(json.load(fh))
+def load_judgments(path: Path | str | Traversable = DEFAULT_JUDGMENTS) -> list[Query]:
+    """The relevance set in a file; :class:`JudgmentFileError` when it is missing,
+    unreadable, not JSON or not shaped as README.md describes."""
+    source = Path(path) if isinstance(path, str) else path
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise JudgmentFileError("filen finnes ikke (file not found)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise JudgmentFileError(f"kunne ikke lese filen (unreadable): {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise JudgmentFileError(
+            f"ikke gyldig JSON (not valid JSON) på linje {exc.lineno}, kolonne {exc.colno}: {exc.msg}"
+        ) from None
+    return parse_judgments(data)
 
 
 # --- matching ----------------------------------------------------------------------
@@ -343,7 +359,12 @@ def run_eval_command(args: argparse.Namespace) -> int:
     from indexer.search.engine import IndexNotFoundError, search
 
     index_dir = args.index_dir
-    judgments = load_judgments(args.judgments or DEFAULT_JUDGMENTS)
+    judgments_file = args.judgments or DEFAULT_JUDGMENTS
+    try:
+        judgments = load_judgments(judgments_file)
+    except JudgmentFileError as exc:
+        print(f"Kan ikke bruke vurderingsfilen {judgments_file}: {exc}", file=sys.stderr)
+        return EXIT_BAD_JUDGMENTS
     try:
         all_texts = index_texts(index_dir)
     except IndexNotFoundError as exc:
@@ -351,7 +372,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
         return EXIT_NO_INDEX
 
     def search_fn(query: str) -> dict[str, Any]:
-        return search(index_dir, query, limit=DEFAULT_K).to_dict()
+        return search(index_dir, query, size=DEFAULT_K).to_dict()
 
     report = evaluate(search_fn, judgments, k=DEFAULT_K, all_texts=all_texts)
     print(format_report(report))

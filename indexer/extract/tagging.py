@@ -8,16 +8,12 @@ rapport …", "kunnskapsoversikten fra Fafo".
 """
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources.abc import Traversable
-from pathlib import Path
 
-from indexer.config import language_data
-
-GAZETTEER = language_data("institutes.json")
+from indexer.language.institutes import Institute, institutes
 
 MONTHS = {
     "januar": 1, "februar": 2, "mars": 3, "april": 4, "mai": 5, "juni": 6, "juli": 7,
@@ -82,17 +78,16 @@ class _Token:
 class ContractorTagger:
     """Finds who wrote a report and who commissioned it."""
 
-    def __init__(self, gazetteer: Traversable = GAZETTEER):
+    def __init__(self, gazetteer: Iterable[Institute] | None = None):
         import spacy
         from spacy.matcher import PhraseMatcher
 
         self.nlp = spacy.blank("nb")
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.names: dict[str, str] = {}
-        entities = json.loads(gazetteer.read_text(encoding="utf-8"))["entities"]
-        for entity in entities:
-            name = entity["name"]
-            for alias in entity["aliases"]:
+        for institute in institutes() if gazetteer is None else gazetteer:
+            name = institute.name
+            for alias in institute.aliases:
                 self._add(alias, name, genitive=False)
                 if not alias.endswith(("s", ")", "x", "z")):
                     self._add(alias + "s", name, genitive=True)

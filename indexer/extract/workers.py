@@ -214,3 +214,13 @@ def extract_in_workers(
         for conn, worker in running.items():
             _kill(worker, conn)
         gc.unfreeze()
+
+
+def extract_file(path: Path, timeout_s: float | None = None) -> ExtractionResult:
+    """One PDF read in a bounded worker process, as the index reads it: a file
+    that hangs or explodes is stopped and reported as a failure, never left running."""
+    from indexer.extract.pipeline import file_sha256
+
+    job = ExtractionJob(source=str(path), path=path, sha256=file_sha256(path))
+    limits = ExtractionLimits.resolve(timeout_s=timeout_s)
+    return next(extract_in_workers([job], workers=1, limits=limits, extractor=default_extractor()))

@@ -11,6 +11,10 @@ How a run stays safe:
   half-written segment files are removed by the next run.
 * Incremental: each PDF's sha256 is kept in a per-file manifest document inside
   the index, so the manifest always matches what is committed.
+* Rebuilt when the analysis changes: each manifest entry also keeps the index
+  fingerprint (:mod:`indexer.index.fingerprint`). When today's differs, every
+  file is read again and the commit drops all older segments, so no term of the
+  old analysis is left; the progress log says what changed.
 * Extraction runs in forked worker processes, one file each, with a time and
   memory bound. A worker that hangs, explodes or crashes is reported; the rest
   continue. Extraction workers never write to the index.
@@ -24,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 import time
 from contextlib import contextmanager
@@ -35,6 +38,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import CLEAR
 
 from indexer.extract.pipeline import file_sha256
 from indexer.extract.workers import (
@@ -46,7 +50,8 @@ from indexer.extract.workers import (
     extract_in_workers,
     preload_pipeline,
 )
-from indexer.index._whoosh import has_index, open_index
+from indexer.index._whoosh import has_index, index_write_lock, open_index, remove_orphan_files
+from indexer.index.fingerprint import IndexFingerprint, current_fingerprint, staleness
 from indexer.index.progress import IndexProgress
 from indexer.index.status import LAST_RUN_FILE, STATUS_FILE, status_of
 from indexer.index.summary import (
@@ -67,7 +72,6 @@ from indexer.index.schema import (
     KIND_SOURCE,
     build_schema,
     manifest_entry,
-    schema_fingerprint,
 )
 
 # Failures that depend on the machine and the limits rather than on the file:
@@ -113,7 +117,7 @@ def scan_corpus(corpus_dir: Path) -> dict[str, Path]:
 
 @contextmanager
 def _write_lock(storage: FileStorage, index_dir: Path, wait: bool, progress: IndexProgress):
-    lock = storage.lock(f"{INDEX_NAME}_WRITELOCK")
+    lock = index_write_lock(storage)
     if not lock.acquire(blocking=False):
         if not wait:
             raise IndexLockedError(index_dir)
@@ -123,25 +127,6 @@ def _write_lock(storage: FileStorage, index_dir: Path, wait: bool, progress: Ind
         yield lock
     finally:
         lock.release()
-
-
-def _remove_orphans(storage: FileStorage, ix: whoosh_index.FileIndex) -> int:
-    """Delete what a killed run left behind; call only while holding the write lock.
-
-    Whoosh's own clean-up (after each commit) misses the temporary TOC files
-    (``_MAIN_<gen>.toc.<time>``) and the writer's temporary folder.
-    """
-    before = set(storage.list())
-    toc = whoosh_index.TOC.read(storage, INDEX_NAME)
-    whoosh_index.clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
-    toc_prefix = f"_{INDEX_NAME}_"
-    for name in storage.list():
-        if name.startswith(toc_prefix) and ".toc." in name:
-            storage.delete_file(name)
-    temp_dir = Path(storage.folder) / f"{INDEX_NAME}.tmp"
-    if temp_dir.is_dir():
-        shutil.rmtree(temp_dir, ignore_errors=True)
-    return len(before - set(storage.list()))
 
 
 def _open_or_create(storage: FileStorage) -> whoosh_index.FileIndex:
@@ -155,15 +140,6 @@ def _open_or_create(storage: FileStorage) -> whoosh_index.FileIndex:
 def _read_manifest(ix: whoosh_index.FileIndex) -> dict[str, dict[str, Any]]:
     with ix.searcher() as searcher:
         return {fields["source"]: fields for fields in searcher.documents(kind=KIND_SOURCE)}
-
-
-def _fingerprint() -> str:
-    from indexer.language import analysis
-    from indexer.extract import pipeline
-
-    return schema_fingerprint(
-        getattr(analysis, "ANALYSIS_VERSION", None), getattr(pipeline, "PIPELINE_VERSION", None)
-    )
 
 
 @dataclass
@@ -223,12 +199,13 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(temporary, path)
 
 
-def _manifest_for(result: ExtractionResult, fingerprint: str) -> dict[str, Any]:
-    info: dict[str, Any] = {"fingerprint": fingerprint, "indexed_at": _now(), "seconds": round(result.seconds, 3)}
+def _manifest_for(result: ExtractionResult, fingerprint: IndexFingerprint) -> dict[str, Any]:
+    info: dict[str, Any] = {**fingerprint.manifest_fields(), "indexed_at": _now(), "seconds": round(result.seconds, 3)}
     if result.failure is not None:
         info.update(status="failed", code=result.failure.code, reason=result.failure.reason)
         return info
     document = result.document
+    assert document is not None  # a result without a failure carries its document
     info.update(
         status="ok",
         pages=document.pages,
@@ -250,7 +227,7 @@ WRITER_POOL_MB = 256
 def _apply(
     writer: BulkSegmentWriter,
     result: ExtractionResult,
-    fingerprint: str,
+    fingerprint: IndexFingerprint,
     sources_by_sha: dict[str, str],
     parallel: ParallelSegmentWriters | None,
 ) -> None:
@@ -308,14 +285,19 @@ def update_index(
     storage = FileStorage(str(index_dir))
     with _write_lock(storage, index_dir, wait, progress) as lock:
         ix = _open_or_create(storage)
-        summary.cleaned_files = _remove_orphans(storage, ix)
+        summary.cleaned_files = remove_orphan_files(storage, ix.schema)
         if summary.cleaned_files:
             progress.log(f"Ryddet bort {summary.cleaned_files} filer etter en avbrutt kjøring.")
-        fingerprint = _fingerprint()
+        fingerprint = current_fingerprint()
         files = scan_corpus(corpus_dir)
         manifest = _read_manifest(ix)
         progress.log(f"Sjekker {len(files)} PDF-filer i {corpus_dir} …")
-        plan = _plan(files, manifest, fingerprint, force)
+        # An empty folder changes nothing, so it rebuilds nothing either.
+        stale = staleness((fields.get("manifest") or {} for fields in manifest.values()), fingerprint) if files else None
+        if stale is not None:
+            progress.log(stale.rebuild_message())
+        rebuild = stale is not None
+        plan = _plan(files, manifest, fingerprint.digest, force or rebuild)
         if not files:
             # An empty or unmounted folder must not wipe the index.
             progress.log(f"Fant ingen PDF-filer i {corpus_dir}; indeksen er ikke endret.")
@@ -324,10 +306,13 @@ def update_index(
         summary.failed.extend(plan.known_failures)
 
         if plan.jobs or plan.removed:
-            # _lk=False: we already hold the lock for the whole run. compound=False: a
+            # take_lock=False: we already hold the lock for the whole run. compound=False: a
             # reader of a compound segment copies every part it opens into memory
             # (Whoosh's BufferFile), once per searcher, i.e. per server thread.
-            writer = BulkSegmentWriter(ix, limitmb=WRITER_POOL_MB, _lk=False, compound=False)
+            writer = BulkSegmentWriter(ix, limitmb=WRITER_POOL_MB, take_lock=False, compound=False)
+            if rebuild:
+                # Every file is in this run: the commit keeps only its new segments.
+                writer.mergetype = CLEAR
             parallel = None
             try:
                 for source in plan.removed:
@@ -338,7 +323,7 @@ def update_index(
                     processes = _writer_processes(writer_processes, workers, len(plan.jobs))
                     if processes > 1:
                         parallel = ParallelSegmentWriters(
-                            ix, processes, close_in_writer=(lock.fd,), limitmb=WRITER_POOL_MB, _lk=False, compound=False
+                            ix, processes, close_in_writer=(lock.fd,), limitmb=WRITER_POOL_MB, take_lock=False, compound=False
                         )
                 progress.begin(len(plan.jobs))
                 for result in extract_in_workers(
@@ -363,7 +348,7 @@ def update_index(
                 if parallel is not None:
                     parallel.stop()
                 writer.cancel()
-                _remove_orphans(storage, ix)  # cancel() leaves the new segment's files
+                remove_orphan_files(storage, ix.schema)  # cancel() leaves the new segment's files
                 raise
             finally:
                 progress.close()

@@ -36,10 +36,6 @@ SEARCHABLE_KINDS = (KIND_FINDING, KIND_PASSAGE)
 # Findings are what readers come for; passages back them up. Applied as the
 # Whoosh per-document boost, so it scales term weights before BM25F saturation.
 FINDING_BOOST = 2.0
-# Query-time multiplier for title_* fields on top of the analyzer's own boost.
-TITLE_BOOST = 2.0
-# Quoted phrases are matched on this analyzer's fields (it keeps positions).
-PHRASE_SUFFIX = "exact"
 
 # Multi-valued facet fields (contractors, themes) are indexed as one term per
 # line, because names contain spaces and commas.
@@ -93,16 +89,28 @@ def build_schema() -> fields.Schema:
     return fields.Schema(**schema_fields)
 
 
-def schema_fingerprint(*extra: object) -> str:
-    """Changes whenever documents indexed earlier would no longer fit the code.
+def _field_layout(name: str, field: fields.FieldType) -> list[object]:
+    """What a field keeps: its type, postings format, stored/unique/sortable, analyzer parts."""
+    analyzer = getattr(field, "analyzer", None)
+    postings = getattr(field, "format", None)
+    return [
+        name,
+        type(field).__name__,
+        type(postings).__name__ if postings is not None else None,
+        bool(field.stored),
+        bool(field.unique),
+        bool(field.scorable),
+        type(field.column_type).__name__ if field.column_type is not None else None,
+        [type(part).__name__ for part in getattr(analyzer, "items", ())],
+    ]
 
-    ``extra`` lets the caller mix in analysis/pipeline versions.
-    """
+
+def schema_fingerprint() -> str:
+    """Changes whenever the field layout changes, so documents indexed with the
+    old layout are rebuilt (one component of :mod:`indexer.index.fingerprint`)."""
     schema = build_schema()
-    layout = [(name, type(schema[name]).__name__) for name in sorted(schema.names())]
-    payload = json.dumps(
-        [SCHEMA_VERSION, layout, sorted(analyzed_fields().items()), [repr(e) for e in extra]]
-    )
+    layout = [_field_layout(name, schema[name]) for name in sorted(schema.names())]
+    payload = json.dumps([SCHEMA_VERSION, layout, sorted(analyzed_fields().items())])
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
 
 

@@ -6,7 +6,8 @@ than on the index. Its posting pool spills sorted runs to disk one pickle per
 posting (about 200 postings per finding), and when the segment is written it
 looks up every posting's field length one document at a time, with a file-system
 check per lookup for fields that keep no lengths. :class:`BulkSegmentWriter`
-writes the same files with runs pickled in chunks and lengths read once per field.
+writes the same files with runs pickled in chunks and lengths read once per field
+(its hooks into Whoosh's writer are in :mod:`indexer.index._whoosh`).
 
 Analysis and writing still run in one Python process per writer.
 :class:`ParallelSegmentWriters` forks several, each building its own segment from
@@ -17,111 +18,28 @@ none of it.
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import traceback
 from dataclasses import dataclass
-from itertools import islice
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from whoosh.util.numeric import byte_to_length
-from whoosh.writing import PostingPool, SegmentWriter
-
-from indexer.index.lengths import read_length_bytes
-from indexer.records import Document
+from indexer.index._whoosh import LeanSegmentWriter
 from indexer.index.schema import document_entries
+from indexer.records import Document
 from indexer.workerprocess import close_descriptors, die_with_parent
 
-# Postings per pickle in a spilled run: large enough that pickling is a C loop,
-# small enough that a run's reader holds little in memory.
-RUN_CHUNK = 8192
 
-# doc_field_length's answers by length byte: a stored 0 reads as None in Whoosh.
-_LENGTH_BY_BYTE = [None] + [byte_to_length(b) for b in range(1, 256)]
-
-
-class ChunkedPostingPool(PostingPool):
-    """Whoosh's posting pool, spilling runs as pickled lists of postings."""
-
-    def _write_run(self, f, items):
-        items = iter(items)  # a sorted list, or a merge of runs (SortingPool.reduce_to)
-        while chunk := list(islice(items, RUN_CHUNK)):
-            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-        f.close()
-
-    def _read_run(self, path):
-        f = self._open_run(path)
-        try:
-            while True:
-                try:
-                    chunk = pickle.load(f)
-                except EOFError:
-                    return
-                yield from chunk
-        finally:
-            f.close()
-            self._remove_run(path)
-
-
-class _SegmentLengths:
-    """``doc_field_length`` for the segment being written, each field's column read once."""
-
-    def __init__(self, perdoc, doccount: int):
-        self._perdoc = perdoc
-        self._doccount = doccount
-        self._by_field: dict[str, list | None] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
-        try:
-            lengths = self._by_field[fieldname]
-        except KeyError:
-            column = read_length_bytes(self._perdoc, fieldname, self._doccount)
-            lengths = None if column is None else [_LENGTH_BY_BYTE[b] for b in column.tolist()]
-            self._by_field[fieldname] = lengths
-        return default if lengths is None else lengths[docnum]
-
-
-class BulkSegmentWriter(SegmentWriter):
-    """A SegmentWriter that writes the same segment with less overhead per posting."""
-
-    def __init__(self, ix, limitmb: int = 128, **kwargs):
-        super().__init__(ix, limitmb=limitmb, **kwargs)
-        # SegmentWriter accepts a poolclass argument but never uses it.
-        self.pool = ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
-
-    def _flush_segment(self):
-        self.perdocwriter.close()
-        perdoc = self.per_document_reader() if self.codec.length_stats else None
-        lengths = _SegmentLengths(perdoc, self.docnum) if perdoc is not None else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
-        if perdoc is not None:
-            perdoc.close()
+class BulkSegmentWriter(LeanSegmentWriter):
+    """A SegmentWriter that writes the same segment with less overhead per
+    posting (see :class:`~indexer.index._whoosh.LeanSegmentWriter`), fed the
+    project's documents."""
 
     def add_document_entries(self, document: Document, source: str, sha256: str, qualify_ids: bool) -> None:
         for entry in document_entries(document, source, sha256, qualify_ids=qualify_ids):
             self.add_document(**entry)
-
-    def finish_segment(self):
-        """Write out the new segment and return it, or ``None`` when nothing was added."""
-        if self._added:
-            return self._finalize_segment()
-        self._close_segment()
-        return None
-
-    def commit_with(self, extra_segments: list) -> None:
-        """Commit this writer's segment together with segments written by others.
-
-        Whoosh's own commit, with the extra segments in the same table of contents.
-        """
-        self._check_state()
-        segments = self._merge_segments(None, None, None)
-        own = self.finish_segment()
-        self._commit_toc(segments + ([own] if own is not None else []) + list(extra_segments))
-        self._finish()
 
 
 class WriterProcessError(Exception):

@@ -60,20 +60,27 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from whoosh.analysis import Filter, Tokenizer
 from whoosh.analysis.acore import Token
 from whoosh.fields import TEXT
 
-from indexer.language.lexicon import get_lexicon
 from indexer.config import stopword_list
+from indexer.language.lexicon import get_lexicon
+
+# Bump when a change to this module or to the lexicon's rules (lexicon.py) changes
+# the terms a text gives: the index fingerprint (indexer/index/fingerprint.py)
+# then makes the next `rapportsok index` rebuild the whole index. Changes to the
+# data files are noticed without it.
+ANALYSIS_VERSION = 1
 
 # Suffix → default query boost. The lemma field carries the match; an exact
 # inflection adds to it; a compound part and a folded spelling alone must stay
 # below a real match (0.3 + 0.2 < 1.0 + 0.6 + 0.2 even at a short field's
 # BM25 advantage), and a folded spelling below an exact one.
 ANALYZED_FIELDS: dict[str, float] = {"lemma": 1.0, "exact": 0.6, "parts": 0.3, "folded": 0.2}
+# Quoted phrases are matched on this analyzer's fields, the only ones that keep positions.
+PHRASE_SUFFIX = "exact"
 
 STOPWORD_FILES = ("nb.txt", "nn.txt")
 
@@ -81,8 +88,8 @@ STOPWORD_FILES = ("nb.txt", "nn.txt")
 # punctuation (quotes, brackets, a sentence's full stop, a dangling hyphen in
 # "Integrerings- og mangfoldsdirektoratet").
 _KEEP_SYMBOLS = "§%"
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
-_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
+_DASHES: dict[str, str | None] = dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
+_LIGATURES: dict[str, str | None] = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
 _CLEAN_TABLE = str.maketrans({**_DASHES, **_LIGATURES, "\u00ad": None, "\u2019": "'"})
 _PIECE_SPLIT = re.compile(r"[-/]+")
 _FOLD_SHORT = str.maketrans({"å": "a", "ø": "o", "æ": "ae", "ä": "a", "ö": "o"})
@@ -218,7 +225,7 @@ def _lemmas(surface: str) -> list[str]:
     lexicon = get_lexicon()
     exact = surface.lower()
     found = lexicon.lemmas(surface)
-    if found or not ("-" in exact):
+    if found or "-" not in exact:
         return found or [exact]
     # NAV-tiltakene → nav-tiltak: a hyphenated compound inflects its last piece.
     head_start = exact.rfind("-") + 1
@@ -347,7 +354,7 @@ def analyzer_for(suffix: str):
 def field_type(suffix: str, **kwargs) -> TEXT:
     """A Whoosh TEXT field set up for a suffix: alternatives OR-ed at query time,
     positions only where phrases need them (``exact``)."""
-    kwargs.setdefault("phrase", suffix == "exact")
+    kwargs.setdefault("phrase", suffix == PHRASE_SUFFIX)
     kwargs.setdefault("multitoken_query", "or")
     return TEXT(analyzer=analyzer_for(suffix), **kwargs)
 

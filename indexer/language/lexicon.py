@@ -3,10 +3,12 @@
 The word list is Norsk Ordbank as shipped in ``spacy-lookups-data`` (CC BY 4.0):
 every form of every noun, verb, adjective and adverb, each mapped to its lemma.
 Parsing that gzipped JSON takes well over a second, so the merged, lowercased
-table is kept as a pickle in a cache directory (``RAPPORTSOK_CACHE_DIR``, default
-``~/.cache/rapportsok/``), named after the spacy-lookups-data version and the
-table layout, and rebuilt when it is missing or unreadable. ``get_lexicon()``
-loads it once per process.
+table is kept as a pickle in the user's cache folder (``RAPPORTSOK_CACHE_DIR``,
+else ``$XDG_CACHE_HOME/rapportsok`` or ``~/.cache/rapportsok``; a private folder
+in the temporary directory when that cannot be written), named after the
+spacy-lookups-data version and the table layout, and rebuilt when it is missing
+or unreadable. Never next to the code: an installed package may be read-only.
+``get_lexicon()`` loads it once per process.
 
 The upstream table keeps one lemma per form and part of speech, so a form shared
 by two lemmas lost one of them (``går`` lists only ``gåre``, not ``gå``). The
@@ -20,16 +22,17 @@ import gzip
 import json
 import os
 import pickle
+import stat
 import sys
 import tempfile
 import unicodedata
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from functools import lru_cache
-from importlib import metadata
+from importlib import metadata, resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import NamedTuple
-
-import spacy_lookups_data
+from typing import Any, NamedTuple
 
 from indexer.config import language_data
 
@@ -41,7 +44,11 @@ _POS_BITS = {"noun": NOUN, "verb": VERB, "adj": ADJ, "adv": ADV}
 # Bump when the pickled layout or the build rules change, so old caches are ignored.
 TABLE_FORMAT = 6
 
-_DATA_DIR = Path(spacy_lookups_data.__file__).resolve().parent / "data"
+# spacy-lookups-data and the tables read from it: its version names the cache file,
+# and all three go into the index fingerprint (indexer/index/fingerprint.py).
+LOOKUPS_DISTRIBUTION = "spacy-lookups-data"
+LEMMA_EXC_TABLE = "nb_lemma_exc.json.gz"
+LEMMA_LOOKUP_TABLE = "nb_lemma_lookup.json.gz"
 EXCEPTIONS_FILE = language_data("compound_exceptions.txt")
 
 # Regular endings used to repair collisions: a form is given back to a lemma only
@@ -106,6 +113,9 @@ def _normalise(word: str) -> str:
 # ---------------------------------------------------------------------------
 # Building the table
 
+# A form's entry: its lemma, or (part-of-speech mask, lemma, …); see Tables.
+Entry = str | tuple[Any, ...]
+
 
 class Tables(NamedTuple):
     """What the cache holds.
@@ -119,15 +129,20 @@ class Tables(NamedTuple):
     ``modifier_counts`` likewise counts the compounds a lemma starts.
     """
 
-    entries: dict[str, object]
+    entries: dict[str, Entry]
     lemma_pos: dict[str, int]
     head_counts: dict[str, int]
     modifier_counts: dict[str, int]
 
 
-def _read_json(path: Path) -> dict:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
+def _read_json(path: Path | Traversable) -> dict:
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def _lookups_table(name: str) -> Traversable:
+    """A table shipped in the spacy-lookups-data package."""
+    return resources.files("spacy_lookups_data") / "data" / name
 
 
 def _regular_forms(lemma: str, pos_bit: int) -> list[str]:
@@ -142,7 +157,7 @@ def _regular_forms(lemma: str, pos_bit: int) -> list[str]:
     return [lemma + ending for ending in _REGULAR_ENDINGS.get(pos_bit, ())]
 
 
-def build_tables(lemma_exc_path: Path | None = None, lookup_path: Path | None = None) -> Tables:
+def build_tables(lemma_exc_path: Path | Traversable | None = None, lookup_path: Path | Traversable | None = None) -> Tables:
     """Parse spacy-lookups-data's Bokmål tables into :class:`Tables` (a few seconds)."""
     with _gc_paused():
         return _build_tables(lemma_exc_path, lookup_path)
@@ -161,9 +176,9 @@ def _gc_paused():
             gc.enable()
 
 
-def _build_tables(lemma_exc_path: Path | None, lookup_path: Path | None) -> Tables:
-    lemma_exc_path = lemma_exc_path or _DATA_DIR / "nb_lemma_exc.json.gz"
-    lookup_path = lookup_path or _DATA_DIR / "nb_lemma_lookup.json.gz"
+def _build_tables(lemma_exc_path: Path | Traversable | None, lookup_path: Path | Traversable | None) -> Tables:
+    lemma_exc_path = lemma_exc_path or _lookups_table(LEMMA_EXC_TABLE)
+    lookup_path = lookup_path or _lookups_table(LEMMA_LOOKUP_TABLE)
     intern = sys.intern
 
     by_pos: dict[int, dict[str, set[str]]] = {}
@@ -202,7 +217,7 @@ def _build_tables(lemma_exc_path: Path | None, lookup_path: Path | None) -> Tabl
             entry[0] |= bit
             entry[1].update(lemmas)
 
-    entries: dict[str, object] = {}
+    entries: dict[str, Entry] = {}
     for form, (mask, lemmas) in merged.items():
         # Shortest lemma first: for arbeidet (arbeid, arbeide) the plain noun.
         ordered = tuple(sorted(lemmas, key=lambda lemma: (len(lemma), lemma)))
@@ -248,15 +263,57 @@ def _count_parts(lemma_pos: dict[str, int]) -> tuple[dict[str, int], dict[str, i
 
 
 def cache_dir() -> Path:
+    """The user's cache folder for the lexicon: ``RAPPORTSOK_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/rapportsok``, else ``~/.cache/rapportsok``.
+
+    Raises ``RuntimeError`` when neither is set and there is no home folder.
+    """
     configured = os.environ.get("RAPPORTSOK_CACHE_DIR")
     if configured:
         return Path(configured)
+    xdg_cache = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg_cache):  # the XDG spec says to ignore a relative path
+        return Path(xdg_cache) / "rapportsok"
     return Path.home() / ".cache" / "rapportsok"
 
 
+def fallback_cache_dir() -> Path:
+    """Where the cache goes when the user's cache folder cannot be written (a
+    service account with a read-only or missing home)."""
+    return Path(tempfile.gettempdir()) / f"rapportsok-{os.getuid()}"
+
+
 def cache_path(directory: Path | None = None) -> Path:
-    version = metadata.version("spacy-lookups-data")
+    version = metadata.version(LOOKUPS_DISTRIBUTION)
     return (directory or cache_dir()) / f"nb-lexicon-{version}-t{TABLE_FORMAT}.pickle"
+
+
+def _is_private_folder(path: Path, create: bool) -> bool:
+    """Whether only this user can write the folder (made so when ``create``).
+
+    The fallback lives in a shared temporary directory, where another user
+    could otherwise leave a pickle for us to load.
+    """
+    try:
+        if create:
+            path.mkdir(mode=0o700, exist_ok=True)
+        info = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
+def _cache_folders(create: bool) -> Iterator[Path]:
+    """The user's cache folder, then the fallback; computed lazily, so the
+    fallback is only looked at when the first one did not serve."""
+    user_folder = None
+    with suppress(RuntimeError):  # no home folder to be found
+        user_folder = cache_dir()
+    if user_folder is not None:
+        yield user_folder
+    fallback = fallback_cache_dir()
+    if _is_private_folder(fallback, create):
+        yield fallback
 
 
 def _read_cache(path: Path) -> Tables | None:
@@ -276,7 +333,9 @@ def _read_cache(path: Path) -> Tables | None:
     return None
 
 
-def _write_cache(path: Path, tables: Tables) -> None:
+def _write_cache(path: Path, tables: Tables) -> bool:
+    """Write the cache atomically; ``False`` when the folder cannot be written."""
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
@@ -284,18 +343,29 @@ def _write_cache(path: Path, tables: Tables) -> None:
             pickle.dump((TABLE_FORMAT, *tables), fh, protocol=pickle.HIGHEST_PROTOCOL)
         # Atomic, so parallel index workers never read half a file.
         os.replace(tmp, path)
+        return True
     except OSError:
-        # A read-only home is no reason to fail: the table is built in memory anyway.
-        return
+        if tmp is not None:
+            with suppress(OSError):
+                os.unlink(tmp)
+        return False
 
 
-def load_tables(directory: Path | None = None, build=build_tables) -> Tables:
-    """The lexicon tables from the cache, building and caching them when needed."""
-    path = cache_path(directory)
-    tables = _read_cache(path)
-    if tables is None:
-        tables = build()
-        _write_cache(path, tables)
+def load_tables(directory: Path | None = None, build: Callable[[], Tables] = build_tables) -> Tables:
+    """The lexicon tables from the cache, building and caching them when needed.
+
+    ``directory`` pins the cache folder; by default the user's cache folder is
+    used, or the fallback when it cannot be written. Without any writable folder
+    the tables are still built, in memory, on every start.
+    """
+    for folder in [directory] if directory is not None else _cache_folders(create=False):
+        tables = _read_cache(cache_path(folder))
+        if tables is not None:
+            return tables
+    tables = build()
+    for folder in [directory] if directory is not None else _cache_folders(create=True):
+        if _write_cache(cache_path(folder), tables):
+            break
     return tables
 
 
@@ -303,7 +373,7 @@ def load_tables(directory: Path | None = None, build=build_tables) -> Tables:
 # The lexicon
 
 
-def _read_word_list(path: Path) -> frozenset[str]:
+def _read_word_list(path: Traversable) -> frozenset[str]:
     words = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()

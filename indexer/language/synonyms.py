@@ -13,11 +13,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeVar
 
-from indexer.language.analysis import analyse_word, words
 from indexer.config import language_data
+from indexer.language.analysis import analyse_word, words
 
 T = TypeVar("T")
 

@@ -25,16 +25,13 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
-from indexer.index.lengths import read_length_bytes
+from indexer.index import _whoosh
 
 # Field length as Whoosh stores it: one byte, decoded through a table.
-_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_LENGTH_OF_BYTE = np.array(_whoosh.LENGTH_BY_BYTE, dtype=np.float64)
 # A term the segment does not have.
 _ABSENT = object()
 
@@ -52,11 +49,6 @@ class Matches:
 
     def __len__(self) -> int:
         return len(self.docnums)
-
-
-def _block_ids(raw_ids) -> np.ndarray:
-    """Document numbers of one posting block: stored as gaps from the block's start."""
-    return np.cumsum(np.asarray(raw_ids, dtype=np.int64))
 
 
 class DecodedCache:
@@ -167,7 +159,7 @@ class LeafScorer:
             length_bytes = DECODED.get((self._segment_key, "lengths", fieldname), lambda: self._read_length_bytes(fieldname))
             if length_bytes is None:
                 return self.walk(query)
-            B = self._bm25._field_B.get(fieldname, self._bm25.B)
+            B = _whoosh.bm25_field_b(self._bm25, fieldname)
             K1 = self._bm25.K1
             idf = self.top.idf(fieldname, text)
             avgfl = self.top.avg_field_length(fieldname) or 1
@@ -186,39 +178,20 @@ class LeafScorer:
         segment lacks, ``None`` when its postings are not in the format read here."""
         if (fieldname, text) not in self.reader:
             return _ABSENT
-        matcher = self._raw_postings(fieldname, text)
+        matcher = _whoosh.block_matcher(self.reader, fieldname, text)
         if matcher is None:
             return None
         id_blocks: list[np.ndarray] = []
         weight_blocks: list[np.ndarray] = []
-        while matcher.is_active():
-            matcher._read_data()
-            raw_ids, raw_weights = matcher._data[0], matcher._data[1]
-            count = matcher._blocklength
-            id_blocks.append(_block_ids(raw_ids).astype(np.int32))
-            if raw_weights is None:
-                weight_blocks.append(np.ones(count, dtype=np.float32))
-            elif isinstance(raw_weights, float):
-                weight_blocks.append(np.full(count, raw_weights, dtype=np.float32))
-            else:
-                weight_blocks.append(np.asarray(raw_weights, dtype=np.float32))
-            matcher._next_block()
+        for ids, weights in _whoosh.leaf_blocks(matcher):
+            id_blocks.append(ids)
+            weight_blocks.append(weights)
         if not id_blocks:
             return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
         return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
-    def _raw_postings(self, fieldname: str, text: bytes) -> W3LeafMatcher | None:
-        """The term's on-disk posting reader, deletions not applied; ``None``
-        when the postings are not in the format read block by block here."""
-        matcher = self.reader.postings(fieldname, text)
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child
-        if type(matcher) is not W3LeafMatcher or matcher._byteids:
-            return None
-        return matcher
-
     def _read_length_bytes(self, fieldname: str) -> np.ndarray | None:
-        return read_length_bytes(getattr(self.reader, "_perdoc", None), fieldname, self.size)
+        return _whoosh.segment_length_bytes(self.reader, fieldname, self.size)
 
     # --- phrases ---------------------------------------------------------------------
 
@@ -264,29 +237,10 @@ class LeafScorer:
     def _positions(self, fieldname: str, text: bytes, docnums: np.ndarray) -> dict[int, set[int]] | None:
         """The term's positions in each of the given documents (ascending), read
         only from the posting blocks that hold them."""
-        matcher = self._raw_postings(fieldname, text)
+        matcher = _whoosh.block_matcher(self.reader, fieldname, text)
         if matcher is None:
             return None
-        decode = matcher.format.decode_positions
-        wanted = docnums.tolist()
-        found: dict[int, set[int]] = {}
-        next_wanted = 0
-        while matcher.is_active() and next_wanted < len(wanted):
-            if wanted[next_wanted] > matcher._maxid:
-                matcher._next_block()  # reads the block's header only
-                continue
-            matcher._read_data()
-            ids = _block_ids(matcher._data[0])
-            values = matcher._data[2]
-            in_block = []
-            while next_wanted < len(wanted) and wanted[next_wanted] <= matcher._maxid:
-                in_block.append(wanted[next_wanted])
-                next_wanted += 1
-            for docnum, index in zip(in_block, np.searchsorted(ids, in_block).tolist()):
-                if index < len(ids) and ids[index] == docnum:
-                    found[docnum] = set(decode(values[index]))
-            matcher._next_block()
-        return found
+        return _whoosh.block_positions(matcher, docnums.tolist())
 
     # --- compound queries ------------------------------------------------------------
 

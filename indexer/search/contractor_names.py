@@ -9,30 +9,18 @@ passages to the hits.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from indexer.language.synonyms import find_runs, text_keys
-from indexer.config import language_data
-
-GAZETTEER = language_data("institutes.json")
+from indexer.language.institutes import institutes
 
 
 @lru_cache(maxsize=1)
 def _gazetteer_aliases() -> dict[str, tuple[str, ...]]:
     """Canonical institute name → its aliases, from the gazetteer."""
-    try:
-        entities = json.loads(GAZETTEER.read_text(encoding="utf-8")).get("entities", [])
-    except (OSError, ValueError):
-        return {}
-    return {
-        entity["name"]: tuple(entity.get("aliases") or ())
-        for entity in entities
-        if isinstance(entity, dict) and entity.get("name")
-    }
+    return {institute.name: institute.aliases for institute in institutes()}
 
 
 @dataclass(frozen=True)

@@ -76,8 +76,8 @@ class CoordinatedQuery(wq.Query):
     def __eq__(self, other: object) -> bool:
         return (
             type(other) is type(self)
-            and self.units == other.units  # type: ignore[attr-defined]
-            and self._settings() == other._settings()  # type: ignore[attr-defined]
+            and self.units == other.units
+            and self._settings() == other._settings()
         )
 
     def __hash__(self) -> int:

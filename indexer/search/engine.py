@@ -1,13 +1,17 @@
-"""Search the index: one module for the terminal, the JSON API and the web page.
+"""Search the index: the one engine behind the terminal, the JSON API and the web page.
 
-Entry points::
+:class:`Engine` is the typed interface front ends use::
 
-    search(index_dir, query, *, page, size, themes, contractors, years,
-           year_from, year_to, kinds, sort, group_by_report) -> SearchResponse
-    get_finding(index_dir, finding_id) -> dict | None
-    similar_findings(index_dir, finding_id, limit=5) -> list[dict]
-    list_reports(index_dir) -> list[dict]
-    get_report(index_dir, report_id) -> dict | None
+    engine = Engine(index_dir)
+    engine.search(SearchRequest(query, page=..., themes=..., sort=...)) -> SearchResponse
+    engine.finding(finding_id) -> FindingDetail | None
+    engine.similar(finding_id, limit) -> list[SearchHit]
+    engine.reports() -> list[ReportSummary]
+    engine.report(report_id) -> ReportDetail | None
+    engine.health() -> IndexHealth
+
+It calls the module's functions (:func:`search`, :func:`get_searcher`,
+:func:`warm`, :func:`close_searchers`), which tests and tools may use directly.
 
 A search parses what was typed (:mod:`indexer.search.querylang`), builds Whoosh
 queries (:mod:`indexer.search.querybuild`), scores every matching document
@@ -23,11 +27,8 @@ commit has landed, so a long-running server sees each re-index.
 """
 from __future__ import annotations
 
-import argparse
-import html
-import json
 import os
-import sys
+import re
 import threading
 import time
 import weakref
@@ -41,43 +42,46 @@ import numpy as np
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
-from indexer.search import lookup
-from indexer.search import morelike
-from indexer.search.arrayscoring import LeafScorer, make_leaf_scorers, score_all
-from indexer.search.contractor_names import ContractorNames
-from indexer.search.facets import FACETS, DocFacts, Filters, build_doc_facts, filter_and_count, make_filters
-from indexer.search.heading_names import Headings
-from indexer.search.hits import PDF_URL_PREFIX, ReportInfo, SearchHit, SearchResponse, make_hit
-from indexer.search.querybuild import BuiltQuery, QueryBuilder
-from indexer.search.querylang import KIND_ALIASES, QueryError, parse_query
 from indexer.index._whoosh import has_index, open_index
 from indexer.index.schema import KIND_FINDING, KIND_PASSAGE, KIND_REPORT, SEARCHABLE_KINDS, build_schema
+from indexer.index.status import index_status
+from indexer.search import lookup, morelike
+from indexer.search.arrayscoring import LeafScorer, make_leaf_scorers, score_all
+from indexer.search.contractor_names import ContractorNames
+from indexer.search.facets import FACETS, DocFacts, Facets, Filters, build_doc_facts, filter_and_count, make_filters
+from indexer.search.heading_names import Headings
+from indexer.search.options import DEFAULT_SIZE, DEFAULT_SORT, SORT_NEWEST, SORT_VALUES, SearchRequest
+from indexer.search.querybuild import BuiltQuery, QueryBuilder
+from indexer.search.querylang import KIND_ALIASES, QueryError, parse_query
+from indexer.search.results import (
+    FailedSource,
+    FindingDetail,
+    IndexHealth,
+    ReportDetail,
+    ReportSummary,
+    SearchHit,
+    SearchResponse,
+    make_hit,
+)
 from indexer.search.typo import Vocabulary
 
 __all__ = [
-    "PDF_URL_PREFIX",
+    "Engine",
     "IndexNotFoundError",
     "QueryError",
-    "ReportInfo",
-    "SearchHit",
-    "SearchResponse",
     "close_searchers",
-    "get_finding",
-    "get_report",
     "get_searcher",
-    "list_reports",
     "search",
-    "similar_findings",
     "warm",
 ]
 
-EXIT_BAD_QUERY = 1
-EXIT_NO_INDEX = 2
-SORTS = {"relevance": "relevance", "relevans": "relevance", "newest": "newest", "nyeste": "newest"}
 # Query-time weights on top of the scores: a finding is what readers come for
 # (the index already boosts findings 2×); a footnote rarely answers anything.
 KIND_WEIGHTS = {KIND_PASSAGE: 0.8}
 SECTION_WEIGHTS = {"Fotnoter": 0.5}
+# Finding and report ids are short hex digests (``indexer.records.stable_id``);
+# anything unlike an id is answered as unknown without asking the index.
+_PLAUSIBLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 T = TypeVar("T")
 
@@ -96,10 +100,10 @@ class IndexNotFoundError(Exception):
 _local = threading.local()
 # Values derived from an index's documents, shared by every thread's searcher of
 # the same commit; a few commits are kept so a re-index does not stall searches.
-_derived: "OrderedDict[tuple, dict[str, Any]]" = OrderedDict()
+_derived: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
 _DERIVED_COMMITS = 3
 # Values tied to one searcher (they hold its open files).
-_per_searcher: "weakref.WeakKeyDictionary[Searcher, dict[str, Any]]" = weakref.WeakKeyDictionary()
+_per_searcher: weakref.WeakKeyDictionary[Searcher, dict[str, Any]] = weakref.WeakKeyDictionary()
 _derived_lock = threading.Lock()
 # One build at a time: eight server threads asking at once wait for the first
 # instead of each building the same facts.
@@ -163,12 +167,14 @@ def get_searcher(index_dir: Path | str) -> Searcher:
     return searcher
 
 
-def close_searchers() -> None:
-    """Close this thread's open searchers (tests, shutdown)."""
+def close_searchers(index_dir: Path | str | None = None) -> None:
+    """Close this thread's open searchers (tests, shutdown), or only its searcher of ``index_dir``."""
     cache = _cached_searchers()
-    for searcher in cache.values():
-        searcher.close()
-    cache.clear()
+    keys = list(cache) if index_dir is None else [str(Path(index_dir).resolve())]
+    for key in keys:
+        searcher = cache.pop(key, None)
+        if searcher is not None:
+            searcher.close()
 
 
 def _commit_key(searcher: Searcher) -> tuple:
@@ -282,7 +288,7 @@ def _kind_array(searcher: Searcher, facts: DocFacts) -> np.ndarray:
 def _weight_array(searcher: Searcher, facts: DocFacts) -> np.ndarray:
     """Each document's query-time weight (:data:`KIND_WEIGHTS` × :data:`SECTION_WEIGHTS`)."""
     return _derived_for(searcher, "weights", lambda: np.array([
-        KIND_WEIGHTS.get(kind, 1.0) * SECTION_WEIGHTS.get(section, 1.0)
+        KIND_WEIGHTS.get(kind or "", 1.0) * SECTION_WEIGHTS.get(section or "", 1.0)
         for kind, section in zip(facts.kind, facts.section)
     ], dtype=np.float64))
 
@@ -319,7 +325,7 @@ def _sort_keys(searcher: Searcher, facts: DocFacts) -> _SortKeys:
 def _ordered(keys: _SortKeys, docnums: np.ndarray, scores: np.ndarray, sort: str, ranked: bool) -> np.ndarray:
     """The order (indexes into ``docnums``) the hits are shown in."""
     document = keys.document[docnums]
-    if sort == "newest":
+    if sort == SORT_NEWEST:
         return np.lexsort((document, -scores, keys.newest[docnums]))
     if not ranked:
         return np.argsort(document, kind="stable")
@@ -345,7 +351,7 @@ def _grouped(keys: _SortKeys, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return first[in_order], count[in_order] - 1
 
 
-def _empty_facets() -> dict[str, list]:
+def _empty_facets() -> Facets:
     return {facet: [] for facet in FACETS}
 
 
@@ -354,26 +360,25 @@ def search(
     query: str,
     *,
     page: int = 1,
-    size: int = 10,
+    size: int = DEFAULT_SIZE,
     themes: Sequence[str] = (),
     contractors: Sequence[str] = (),
     years: Sequence[int] = (),
     year_from: int | None = None,
     year_to: int | None = None,
     kinds: Sequence[str] = SEARCHABLE_KINDS,
-    sort: str = "relevance",
+    sort: str = DEFAULT_SORT,
     group_by_report: bool = False,
-    limit: int | None = None,
 ) -> SearchResponse:
-    """One page of hits for ``query``; ``limit`` is the former name of ``size``.
+    """One page of hits for ``query``.
 
     Raises :class:`QueryError` (message in Bokmål) for a query or filter that
     cannot be searched, :class:`IndexNotFoundError` without an index.
     """
     started = time.perf_counter()
-    size = max(1, int(limit if limit is not None else size))
+    size = max(1, int(size))
     page = max(1, int(page))
-    if sort not in SORTS:
+    if sort not in SORT_VALUES:
         raise QueryError(f"Ukjent sortering «{sort}». Bruk «relevans» eller «nyeste».")
     parsed = parse_query(query)
     searcher = get_searcher(index_dir)
@@ -397,7 +402,7 @@ def search(
     kept, response.facets = filter_and_count(facts, docnums, filters)
     docnums, scores = docnums[kept], scores[kept]
     keys = _sort_keys(searcher, facts)
-    order = _ordered(keys, docnums, scores, SORTS[sort], not browsing)
+    order = _ordered(keys, docnums, scores, SORT_VALUES[sort], not browsing)
     docnums, scores = docnums[order], scores[order]
     more = None
     if group_by_report:
@@ -419,78 +424,90 @@ def _elapsed(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
 
 
-# --- findings and reports -----------------------------------------------------------------
+# --- the interface front ends use ------------------------------------------------------
 
 
-def get_finding(index_dir: Path | str, finding_id: str) -> dict[str, Any] | None:
-    """A finding with its report, or ``None`` for an unknown id."""
-    searcher = get_searcher(index_dir)
-    return lookup.finding(searcher, _facts(searcher), finding_id)
+def _plausible_id(value: str) -> bool:
+    return _PLAUSIBLE_ID.fullmatch(value) is not None
 
 
-def similar_findings(index_dir: Path | str, finding_id: str, limit: int = 5) -> list[dict[str, Any]]:
-    """Findings (then passages) most like the given finding, itself left out."""
-    searcher = get_searcher(index_dir)
-    return morelike.similar_findings(searcher, _facts(searcher), finding_id, limit=limit)
+class Engine:
+    """One index folder, asked through typed requests and answered with typed results.
 
+    Cheap to make: the searchers and what is derived from them are shared per
+    thread and commit (see :func:`get_searcher`). Every method but
+    :meth:`health` and :meth:`warm` raises :class:`IndexNotFoundError` without
+    an index; :meth:`search` raises :class:`QueryError` for a query that
+    cannot be searched.
+    """
 
-def list_reports(index_dir: Path | str) -> list[dict[str, Any]]:
-    """Every report, newest first, each with ``finding_count``."""
-    searcher = get_searcher(index_dir)
-    return lookup.list_reports(searcher, _facts(searcher))
+    def __init__(self, index_dir: Path | str):
+        self.index_dir = Path(index_dir)
 
-
-def get_report(index_dir: Path | str, report_id: str) -> dict[str, Any] | None:
-    """A report with its findings and passages in order, or ``None``."""
-    searcher = get_searcher(index_dir)
-    return lookup.get_report(searcher, _facts(searcher), report_id)
-
-
-# --- command line -------------------------------------------------------------------
-
-
-def _terminal_text(snippet: str, emphasis: bool) -> str:
-    start, end = ("\x1b[1m", "\x1b[0m") if emphasis else ("", "")
-    return html.unescape(snippet.replace("<mark>", start).replace("</mark>", end))
-
-
-def format_hits(response: SearchResponse, emphasis: bool = False) -> str:
-    lines = [f"{response.total} treff for «{response.query}» ({response.took_ms:.0f} ms)"]
-    if response.suggestion:
-        lines.append(f"Viser treff for «{response.suggestion}».")
-    first = (response.page - 1) * response.size
-    for number, hit in enumerate(response.results, start=first + 1):
-        kind = "funn" if hit.kind == KIND_FINDING else "tekst"
-        where = " · ".join(
-            part
-            for part in (
-                hit.section,
-                f"s. {hit.page}" if hit.page else None,
-                ", ".join(hit.report.contractors) or None,
-                str(hit.report.year) if hit.report.year else None,
-            )
-            if part
+    def search(self, request: SearchRequest) -> SearchResponse:
+        return search(
+            self.index_dir,
+            request.query,
+            page=request.page,
+            size=request.size,
+            themes=request.themes,
+            contractors=request.contractors,
+            years=request.years,
+            year_from=request.year_from,
+            year_to=request.year_to,
+            kinds=request.kinds,
+            sort=request.sort,
+            group_by_report=request.group_by_report,
         )
-        lines.append("")
-        lines.append(f"{number}. {hit.report.title} [{kind}]")
-        if where:
-            lines.append(f"   {where}")
-        lines.append(f"   {_terminal_text(hit.highlight, emphasis)}")
-    return "\n".join(lines)
 
+    def finding(self, finding_id: str) -> FindingDetail | None:
+        """A finding with its report, or ``None`` for an unknown id."""
+        if not _plausible_id(finding_id):
+            return None
+        searcher = get_searcher(self.index_dir)
+        return lookup.finding(searcher, _facts(searcher), finding_id)
 
-def run_search_command(args: argparse.Namespace) -> int:
-    try:
-        response = search(args.index_dir, args.query, size=args.limit)
-    except IndexNotFoundError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_NO_INDEX
-    except QueryError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_BAD_QUERY
-    if args.json:
-        json.dump(response.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-    else:
-        print(format_hits(response, emphasis=sys.stdout.isatty()))
-    return 0
+    def similar(self, finding_id: str, limit: int) -> list[SearchHit]:
+        """Up to ``limit`` findings (then passages) most like the given finding, itself left out."""
+        if not _plausible_id(finding_id):
+            return []
+        searcher = get_searcher(self.index_dir)
+        return morelike.similar_findings(searcher, _facts(searcher), finding_id, limit=limit)
+
+    def reports(self) -> list[ReportSummary]:
+        """Every report, newest first, each with its number of findings and passages."""
+        searcher = get_searcher(self.index_dir)
+        return lookup.list_reports(searcher, _facts(searcher))
+
+    def report(self, report_id: str) -> ReportDetail | None:
+        """A report with its findings and passages in order, or ``None`` for an unknown id."""
+        if not _plausible_id(report_id):
+            return None
+        searcher = get_searcher(self.index_dir)
+        return lookup.get_report(searcher, _facts(searcher), report_id)
+
+    def health(self) -> IndexHealth:
+        """The committed index's counts, failed files, last run and staleness."""
+        status = index_status(self.index_dir)
+        if not status["exists"]:
+            return IndexHealth(exists=False)
+        last_run = status["last_run"] or {}
+        return IndexHealth(
+            exists=True,
+            documents=status["sources"],
+            reports=status["reports"],
+            findings=status["findings"],
+            passages=status["passages"],
+            last_indexed=last_run.get("finished") or status["last_modified"],
+            failed=[FailedSource(**failure) for failure in status["failed"]],
+            stale=status["stale"],
+            stale_reason=status["stale_reason"],
+        )
+
+    def warm(self) -> bool:
+        """Prepare the newest commit before anyone searches it (see :func:`warm`)."""
+        return warm(self.index_dir)
+
+    def close(self) -> None:
+        """Close this thread's searcher of the index."""
+        close_searchers(self.index_dir)

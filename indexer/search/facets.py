@@ -18,15 +18,28 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 
 from indexer.language.analysis import fold
-from indexer.search.querylang import MAX_YEAR, MIN_YEAR, QueryError
+from indexer.search.options import MAX_YEAR, MIN_YEAR
+from indexer.search.querylang import QueryError
 
 FACETS = ("theme", "contractor", "year")
 FACET_LABELS = {"theme": "tema", "contractor": "oppdragstaker", "year": "år"}
 YearRange = tuple[int | None, int | None]
+
+
+class FacetCount(TypedDict):
+    """One value of a facet and how many hits have it."""
+
+    value: str | int
+    count: int
+
+
+# Per facet, its values in the order they are shown.
+Facets = dict[str, list[FacetCount]]
 
 
 def _term_text(raw: bytes | str) -> str:
@@ -251,7 +264,7 @@ def make_filters(
 
 def filter_and_count(
     facts: DocFacts, docnums: np.ndarray, filters: Filters
-) -> tuple[np.ndarray, dict[str, list[dict]]]:
+) -> tuple[np.ndarray, Facets]:
     """Which of the documents pass every filter (a mask in their order), and the facet counts."""
     arrays = facts.arrays
     docnums = np.asarray(docnums, dtype=np.int64)
@@ -289,7 +302,7 @@ def _year_counts(arrays: FacetArrays, docnums: np.ndarray) -> Counter:
     return Counter({int(year): int(count) for year, count in zip(values, tally)})
 
 
-def _facet_list(facet: str, counter: Counter, selected: set) -> list[dict]:
+def _facet_list(facet: str, counter: Counter, selected: set) -> list[FacetCount]:
     for value in selected:
         counter.setdefault(value, 0)  # a chosen value stays visible so it can be unchosen
     if facet == "year":

@@ -15,11 +15,9 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from indexer.language.analysis import ANALYZED_FIELDS, analyse_word, analyzer_for, words
+from indexer.language.analysis import ANALYZED_FIELDS, PHRASE_SUFFIX, analyse_word, analyzer_for, words
 
 SNIPPET_CHARS = 240
-# Phrases are matched on this analyzer's tokens, as the index does.
-PHRASE_SUFFIX = "exact"
 ELLIPSIS = "…"
 
 Span = tuple[int, int]

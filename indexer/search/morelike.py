@@ -7,19 +7,18 @@ its text are left out.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from whoosh import query as wq
+from whoosh.searching import Searcher
 
-from indexer.search.facets import DocFacts
-from indexer.search.hits import make_hit
 from indexer.index.schema import KIND_FINDING, KIND_PASSAGE
+from indexer.search.facets import DocFacts
+from indexer.search.results import SearchHit, make_hit
 
 KEY_TERMS = 12
 KEY_FIELD = "text_lemma"
 
 
-def key_terms(searcher, text: str) -> list[tuple[str, float]]:
+def key_terms(searcher: Searcher, text: str) -> list[tuple[str, float]]:
     """The words that set this text apart from the rest of the index, with weights."""
     reader = searcher.reader()
     found = searcher.key_terms_from_text(KEY_FIELD, text, numterms=KEY_TERMS * 4, normalize=True)
@@ -32,7 +31,7 @@ def key_terms(searcher, text: str) -> list[tuple[str, float]]:
     ][:KEY_TERMS]
 
 
-def similar_findings(searcher, facts: DocFacts, finding_id: str, limit: int = 5) -> list[dict[str, Any]]:
+def similar_findings(searcher: Searcher, facts: DocFacts, finding_id: str, limit: int = 5) -> list[SearchHit]:
     docnum = searcher.document_number(id=finding_id)
     if docnum is None or limit < 1:
         return []
@@ -45,7 +44,7 @@ def similar_findings(searcher, facts: DocFacts, finding_id: str, limit: int = 5)
         return []
     query = wq.Or([wq.Term(KEY_FIELD, term, boost=weight) for term, weight in weighted])
     terms = {(KEY_FIELD, term) for term, _ in weighted}
-    similar: list[dict[str, Any]] = []
+    similar: list[SearchHit] = []
     seen_texts = {" ".join(text.split())}
     for kind in (KIND_FINDING, KIND_PASSAGE):
         results = searcher.search(query, limit=limit * 3, filter=wq.Term("kind", kind), mask={docnum})
@@ -57,5 +56,5 @@ def similar_findings(searcher, facts: DocFacts, finding_id: str, limit: int = 5)
             if normalized in seen_texts:
                 continue
             seen_texts.add(normalized)
-            similar.append(make_hit(stored, terms, hit.score, theme=facts.theme[hit.docnum]).to_dict())
+            similar.append(make_hit(stored, terms, hit.score, theme=facts.theme[hit.docnum]))
     return similar

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from indexer.language.analysis import ANALYZED_FIELDS, analyse_word, analyze
+from indexer.language.analysis import ANALYZED_FIELDS, PHRASE_SUFFIX, analyse_word, analyze
 from indexer.search.contractor_names import ContractorNames
 from indexer.search.coordination import CoordinatedQuery, Unit
 from indexer.search.heading_names import Headings
@@ -36,7 +36,6 @@ from indexer.search.querylang import Item, ParsedQuery, Phrase, Word
 from indexer.language.synonyms import Thesaurus, Variant, get_thesaurus, text_keys
 from indexer.search.typo import Vocabulary, correction
 
-PHRASE_SUFFIX = "exact"
 # Query-time weight of each analyzer's field (the analysis module's defaults).
 FIELD_WEIGHTS = dict(ANALYZED_FIELDS)
 # The title is shared by every finding and passage of a report: it helps a

@@ -29,13 +29,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from indexer.search.options import KIND_VALUES, MAX_YEAR, MIN_YEAR
+
 # A query longer than this is cut at the last space before the limit.
 MAX_QUERY_CHARS = 512
 # Words, phrases and exclusions beyond this many are ignored.
 MAX_TERMS = 32
 # A wildcard needs this many letters before the «*», or it would match half the index.
 MIN_WILDCARD_PREFIX = 3
-MIN_YEAR, MAX_YEAR = 1000, 9999
 
 FIELD_ALIASES = {
     "tema": "theme",
@@ -49,15 +50,8 @@ FIELD_ALIASES = {
     "type": "kind",
     "kind": "kind",
 }
-KIND_ALIASES = {
-    "funn": "finding",
-    "finding": "finding",
-    "findings": "finding",
-    "avsnitt": "passage",
-    "passage": "passage",
-    "passages": "passage",
-    "tekst": "passage",
-}
+# type: takes a few more spellings than the API's kind parameter.
+KIND_ALIASES = {**KIND_VALUES, "findings": "finding", "passages": "passage", "tekst": "passage"}
 OR_WORDS = frozenset({"OR", "ELLER", "|", "||"})
 AND_WORDS = frozenset({"AND", "OG", "&", "&&"})
 NOT_WORDS = frozenset({"NOT", "IKKE"})

@@ -16,9 +16,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from itertools import islice
 
-from whoosh.automata import lev
-from whoosh.support.levenshtein import damerau_levenshtein
-
+from indexer.index._whoosh import StringAutomaton, edit_distance, levenshtein_dfa
 from indexer.language.analysis import analyse_word, fold
 
 MIN_LETTERS_ONE_EDIT = 5
@@ -60,8 +58,8 @@ def _first_letter_variants(word: str) -> set[str]:
 
 
 @lru_cache(maxsize=1024)
-def _automaton(word: str, max_distance: int, prefix: int):
-    return lev.levenshtein_automaton(word, max_distance, prefix).to_dfa()
+def _automaton(word: str, max_distance: int, prefix: int) -> StringAutomaton:
+    return levenshtein_dfa(word, max_distance, prefix)
 
 
 class Vocabulary:
@@ -113,7 +111,7 @@ class Vocabulary:
         """The first ``limit`` terms that begin with ``prefix``, in Whoosh's
         order (what ``IndexReader.expand_prefix`` gives)."""
         terms = self.terms(reader, fieldname)
-        found = []
+        found: list[str] = []
         for term in islice(terms, bisect_left(terms, prefix), None):
             if not term.startswith(prefix) or len(found) >= limit:
                 break
@@ -181,8 +179,8 @@ def correction(reader, word: str, vocabulary: Vocabulary | None = None) -> str |
     for fieldname, candidate in set(_candidates(reader, vocabulary, typed, limit)):
         if candidate == typed or len(candidate) < 3 or analyse_word(candidate).stop:
             continue
-        folded_distance = damerau_levenshtein(fold(candidate), folded)
-        distance = damerau_levenshtein(candidate, typed)
+        folded_distance = edit_distance(fold(candidate), folded)
+        distance = edit_distance(candidate, typed)
         if folded_distance > limit or distance > 2 * limit:
             continue
         rank = (
