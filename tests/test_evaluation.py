@@ -26,7 +26,6 @@ from indexer.evaluation.relevance import (
 from search_app.cli import main as cli_main
 
 QUALITY_BAR = 0.85
-CORPUS_FILES = ("fou-prosjekter-2019.pdf", "kommuneundersokelsen-2020.pdf")
 
 BOLIG = "Kunnskap om bosetting av flyktninger"
 UNGE = "Unge i utsatte boområder – en kunnskapsoversikt"
@@ -178,16 +177,6 @@ def test_relevance_set_covers_many_needs(relevance_set):
 
 
 @pytest.fixture(scope="module")
-def corpus_documents(corpus_dir):
-    paths = [corpus_dir / name for name in CORPUS_FILES]
-    missing = [p.name for p in paths if not p.is_file()]
-    assert not missing, f"the bundled corpus PDFs are missing: {', '.join(missing)}"
-    from indexer.extract.pipeline import extract_document
-
-    return {p.name: extract_document(p) for p in paths}
-
-
-@pytest.fixture(scope="module")
 def corpus_items(corpus_documents) -> list[tuple[str, str]]:
     return [
         (report.title, item.text)
@@ -220,19 +209,6 @@ def test_no_query_judges_the_same_item_twice(relevance_set, corpus_items):
 
 
 # --- end to end: the whole set against an index of the corpus ------------------------------
-
-
-@pytest.fixture(scope="module")
-def corpus_index(tmp_path_factory, corpus_dir, corpus_documents):
-    from indexer.index.build import update_index
-    from indexer.search.engine import close_searchers
-
-    index_dir = tmp_path_factory.mktemp("relevance-index")
-    # The corpus was extracted once above; the index gets the same documents.
-    summary = update_index(corpus_dir, index_dir, workers=2, extractor=lambda path: corpus_documents[path.name])
-    assert not summary.failed
-    yield index_dir
-    close_searchers()
 
 
 def test_search_meets_the_quality_bar(relevance_set, corpus_index, corpus_items):
