@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,7 @@ def _bench_size(
         _say(f"  {label}: {engine.label} …")
         numbers: dict[str, Any] = {"label": engine.label, "index": timed_build(engine, items, index_dir.parent / "peers")}
         numbers["latency"] = {
-            name: queries.measure_latency(lambda q: engine.search(q, 10), qs) for name, qs in query_sets.items()
+            name: queries.measure_latency(partial(engine.search, k=10), qs) for name, qs in query_sets.items()
         }
         if with_quality:
             numbers["quality"] = quality.peer(engine, items)

@@ -60,8 +60,8 @@ def _run_bare(paths: list[Path], workers: int) -> dict[str, Any]:
 
 
 def _run_pipeline(paths: list[Path], workers: int, keep_documents: bool) -> dict[str, Any]:
-    from indexer.extract.workers import ExtractionJob, ExtractionLimits, extract_in_workers, preload_pipeline
     from indexer.extract.pipeline import extract_document
+    from indexer.extract.workers import ExtractionJob, ExtractionLimits, extract_in_workers, preload_pipeline
 
     loading = time.perf_counter()
     preload_pipeline()  # loaded once in the parent and shared by the forks, as the indexer does
@@ -110,12 +110,12 @@ def run(sets: dict[str, list[Path]], workers: int, min_runs: int = MIN_RUNS, max
         variants = [(mode, processes) for mode in ("bare", "pipeline") for processes in sorted({1, workers})]
         runs: dict[tuple[str, int], list[dict[str, Any]]] = {variant: [] for variant in variants}
 
-        def enough() -> bool:
+        def enough(runs: dict[tuple[str, int], list[dict[str, Any]]]) -> bool:
             done = min(len(r) for r in runs.values())
             total = min(sum(n["seconds"] for n in r) for r in runs.values())
             return done >= max_runs or (done >= min_runs and total >= MIN_TOTAL_SECONDS)
 
-        while not enough():
+        while not enough(runs):
             for mode, processes in variants:
                 first = not runs[(mode, processes)]
                 print(f"  extraction: {name}, {mode}, {processes} prosess(er), kjøring {len(runs[(mode, processes)]) + 1} …", flush=True)

@@ -58,7 +58,7 @@ class Server:
             sys.executable, "-m", "search_app", "serve", "--port", str(self.port),
             "--index-dir", str(index_dir), "--corpus", str(corpus_dir),
         ]
-        self.log = tempfile.TemporaryFile()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - open while the server runs, closed in stop()
         self.process = subprocess.Popen(command, cwd=REPO_DIR, stdout=self.log, stderr=self.log)
         self.base = f"http://127.0.0.1:{self.port}"
         self._wait_until_up()

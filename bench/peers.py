@@ -141,7 +141,7 @@ class Bm25sPeer(Peer):
             return []
         k = min(k, len(self._ids))
         documents, scores = self._retriever.retrieve(tokens, k=k, show_progress=False)
-        return [self._ids[d] for d, s in zip(documents[0], scores[0]) if s > 0]
+        return [self._ids[d] for d, s in zip(documents[0], scores[0], strict=True) if s > 0]
 
     def size_bytes(self) -> int:
         return dir_size(self._dir)

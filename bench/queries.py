@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from indexer.language.analysis import stopwords
 from indexer.evaluation.relevance import load_judgments
+from indexer.language.analysis import stopwords
 
 WORD = re.compile(r"[A-Za-zÆØÅæøåÉé]{4,}")
 SAMPLE_SEED = 7

@@ -76,7 +76,7 @@ class Document:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Document":
+    def from_dict(cls, data: dict[str, Any]) -> Document:
         reports = []
         for r in data.get("reports", []):
             r = dict(r)

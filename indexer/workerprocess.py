@@ -1,6 +1,7 @@
 """What every forked worker of an indexing run does first."""
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -9,10 +10,8 @@ import signal
 def die_with_parent(parent_pid: int) -> None:
     """Linux: the kernel kills this process if the indexer dies (kill -9 included),
     so no orphan keeps running or keeps the inherited write-lock file open."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
     if os.getppid() != parent_pid:
         os._exit(1)
 
@@ -20,7 +19,5 @@ def die_with_parent(parent_pid: int) -> None:
 def close_descriptors(fds: tuple[int, ...]) -> None:
     """Close inherited descriptors (the parent's write lock) a worker must not hold."""
     for fd in fds:
-        try:
+        with contextlib.suppress(OSError):
             os.close(fd)
-        except OSError:
-            pass

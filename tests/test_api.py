@@ -14,12 +14,12 @@ import subprocess
 import sys
 import time
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from jsonschema import ValidationError
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate as validate_openapi_document
@@ -350,7 +350,7 @@ def test_report_has_its_findings_in_order_and_passages_by_chapter(client):
     assert pages == sorted(pages)
     assert body["chapters"] and all(chapter["passages"] for chapter in body["chapters"])
     titles = [chapter["title"] for chapter in body["chapters"]]
-    assert all(a != b for a, b in zip(titles, titles[1:]))
+    assert all(a != b for a, b in pairwise(titles))
 
 
 def test_unknown_report_is_404(client):

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from indexer.search import engine as searching
 from indexer.evaluation.relevance import load_judgments
-from indexer.search.arrayscoring import score_all
-from indexer.index.build import update_index
 from indexer.extract.pipeline import extract_document
-from indexer.search.querylang import parse_query
+from indexer.index.build import update_index
 from indexer.records import Document
+from indexer.search import engine as searching
+from indexer.search.arrayscoring import score_all
+from indexer.search.querylang import parse_query
+
 from test_search_basic import _close_searchers  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,7 +54,7 @@ def assert_same_as_whoosh(index_dir: Path, queries: list[str]) -> int:
             continue
         expected = {docnum: score for score, docnum in searcher.search(built.positive, limit=None).top_n}
         matches = score_all(searcher, built.positive)
-        got = dict(zip(matches.docnums.tolist(), matches.scores.tolist()))
+        got = dict(zip(matches.docnums.tolist(), matches.scores.tolist(), strict=True))
         assert set(got) == set(expected), f"{query!r}: other documents than Whoosh's"
         for docnum, score in expected.items():
             assert got[docnum] == pytest.approx(score, rel=1e-9, abs=1e-12), f"{query!r}, document {docnum}"

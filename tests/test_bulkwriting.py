@@ -15,15 +15,16 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
-from indexer.index import writers as bulkwriting
-from indexer.search import engine as searching
-from indexer.index.writers import BulkSegmentWriter, WriterProcessError
-from search_app.cli import main as cli_main
-from indexer.index.status import index_status
-from indexer.index.build import update_index
 from indexer.extract.pipeline import extract_document
-from indexer.records import Document
+from indexer.index import writers as bulkwriting
+from indexer.index.build import update_index
 from indexer.index.schema import INDEX_NAME, build_schema, document_entries
+from indexer.index.status import index_status
+from indexer.index.writers import BulkSegmentWriter, WriterProcessError
+from indexer.records import Document
+from indexer.search import engine as searching
+from search_app.cli import main as cli_main
+
 from test_arrayscoring import relevance_queries
 
 REPO = Path(__file__).resolve().parent.parent

@@ -26,13 +26,13 @@ def test_running_header_footer_and_page_numbers_are_removed():
             line(str(n + 2), n, 815),
         ])
     cleaned = remove_running_lines(pages)
-    assert [[l.text for l in p] for p in cleaned] == [[f"Tekst på side {n} om bosetting."] for n in range(1, 6)]
+    assert [[kept.text for kept in p] for p in cleaned] == [[f"Tekst på side {n} om bosetting."] for n in range(1, 6)]
 
 
 def test_a_heading_repeated_in_the_body_is_kept():
     pages = [[line("Hovedfunn", n, 300, bold=True), line("Tekst.", n, 330)] for n in range(1, 6)]
     cleaned = remove_running_lines(pages)
-    assert all(any(l.text == "Hovedfunn" for l in p) for p in cleaned)
+    assert all(any(kept.text == "Hovedfunn" for kept in p) for p in cleaned)
 
 
 def test_contents_page_is_removed_but_following_text_stays():
@@ -47,7 +47,7 @@ def test_contents_page_is_removed_but_following_text_stays():
     body = [line("1 Bosetting og tidlig innsats", 2, 80, size=16, bold=True), line("Boligmangel er et problem.", 2, 120)]
     cleaned = remove_contents([contents, body])
     assert cleaned[0] == []
-    assert [l.text for l in cleaned[1]] == ["1 Bosetting og tidlig innsats", "Boligmangel er et problem."]
+    assert [kept.text for kept in cleaned[1]] == ["1 Bosetting og tidlig innsats", "Boligmangel er et problem."]
 
 
 def test_blocks_headings_items_links_and_paragraphs():

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import whoosh.writing
-from test_indexing import build_corpus
 from whoosh.filedb.filestore import FileStorage
 
 from indexer import config
@@ -23,6 +22,8 @@ from indexer.index.fingerprint import IndexFingerprint, Staleness, current_finge
 from indexer.index.progress import IndexProgress
 from indexer.index.status import index_status
 from indexer.language import analysis
+
+from test_indexing import build_corpus
 
 
 @pytest.fixture

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from whoosh.filedb.filestore import FileStorage
 
-from search_app.cli import main as cli_main
 from indexer.index.build import update_index
 from indexer.search.engine import close_searchers
+from search_app.cli import main as cli_main
+
 from test_index_crash import (
     add_new_reports,
     after_files,

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-import mutations
-from indexer.index.status import index_status
 from indexer.index.build import update_index
+from indexer.index.status import index_status
 from indexer.search.engine import Engine, close_searchers, search
+
+import mutations
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="memory bound uses Linux RLIMIT_AS")
 

@@ -17,6 +17,7 @@ from indexer.index.build import update_index
 from indexer.index.progress import IndexProgress
 from indexer.search.engine import close_searchers
 from search_app import create_app
+
 from test_indexing import build_corpus, make_report_pdf
 
 NEW_WORD = "fjellandbruk"

@@ -20,6 +20,7 @@ import pytest
 
 from indexer.index.build import update_index
 from indexer.search.engine import close_searchers, search
+
 from test_indexing import build_corpus, hit_texts, make_report_pdf
 
 REPO = Path(__file__).resolve().parent.parent

@@ -20,13 +20,13 @@ def test_a_split_justified_line_is_joined_in_reading_order():
     # The right-hand piece of a stretched line came out first.
     lines += [line("rammes spesielt", 194, 142, x1=286), line("vandrerbakgrunn", 60, 142, x1=184)]
     merged = _merge_line_fragments(lines)
-    assert "vandrerbakgrunn rammes spesielt" in [l.text for l in merged]
+    assert "vandrerbakgrunn rammes spesielt" in [merged_line.text for merged_line in merged]
 
 
 def test_lines_of_two_columns_on_one_baseline_stay_apart():
     lines = two_columns([100, 114, 128]) + [line("mot sabotasje krever", 60, 142, x1=262),
                                              line("Virksomheter i Norge", 320, 142, x1=500)]
-    texts = [l.text for l in _merge_line_fragments(lines)]
+    texts = [merged_line.text for merged_line in _merge_line_fragments(lines)]
     assert "mot sabotasje krever" in texts and "Virksomheter i Norge" in texts
 
 

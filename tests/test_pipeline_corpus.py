@@ -48,7 +48,9 @@ def _texts(document):
 def test_compilation_matches_the_table(compilation):
     assert compilation.document_title == "FoU-prosjekter 2019"
     assert len(compilation.reports) == len(COMPILATION)
-    for report, (title, theme, contractors, published, inferred, findings) in zip(compilation.reports, COMPILATION):
+    for report, (title, theme, contractors, published, inferred, findings) in zip(
+        compilation.reports, COMPILATION, strict=True
+    ):
         assert report.title.startswith(title), report.title
         assert (report.theme, report.contractors, report.published, report.year_inferred, len(report.findings)) == (
             theme, contractors, published, inferred, findings), report.title
@@ -112,7 +114,7 @@ def test_no_page_furniture_or_hyphenation_artefacts(name, request):
     document = request.getfixturevalue(name)
     for text in _texts(document):
         assert not re.search(r"\bSide \d+\b", text), text
-        assert "Innhold" != text.strip()
+        assert text.strip() != "Innhold"
         assert not re.search(r"\.{4,}", text), text
         assert not HYPHEN_ARTEFACT.search(text), HYPHEN_ARTEFACT.search(text).group(0)
 

@@ -8,7 +8,6 @@ from whoosh import sorting
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import NumericRange, Term
 
-from indexer.records import Document, Finding, Passage, Report
 from indexer.index.schema import (
     INDEX_NAME,
     KIND_FINDING,
@@ -18,6 +17,7 @@ from indexer.index.schema import (
     build_schema,
     document_entries,
 )
+from indexer.records import Document, Finding, Passage, Report
 from indexer.search.engine import close_searchers, search
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import re
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from indexer import Engine, QueryError, SearchRequest
 from indexer.index.build import update_index
@@ -396,7 +396,7 @@ def test_report_list_and_one_report(corpus_index):
     chapters = full.chapters()
     assert [passage for chapter in chapters for passage in chapter.passages] == full.passages
     assert all(chapter.passages and all(p.chapter == chapter.title for p in chapter.passages) for chapter in chapters)
-    assert all(a.title != b.title for a, b in zip(chapters, chapters[1:]))
+    assert all(a.title != b.title for a, b in pairwise(chapters))
     assert engine.report("0000000000000000") is None
 
 

@@ -13,6 +13,7 @@ import html
 import io
 import re
 from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -205,7 +206,7 @@ def test_results_show_highlighted_findings_with_their_report(client):
     assert hit_ids(doc) == [hit["id"] for hit in api["results"]]
     heading = doc.find("h1").text()
     assert heading == f"{api['total']} treff på «{QUERY}»"
-    for item, hit in zip(hit_items(doc), api["results"]):
+    for item, hit in zip(hit_items(doc), api["results"], strict=True):
         assert item.find("h3").text() == hit["report"]["title"]
         meta = {dt.text(): dt.parent.find("dd").text() for dt in item.find_all("dt")}
         report = hit["report"]
@@ -467,7 +468,7 @@ def test_report_page_lists_findings_in_order_with_pdf_pages(client):
     findings = doc.find("ol", cls="findings").find_all("li")
     assert [li["id"] for li in findings] == [f"funn-{f['id']}" for f in api["findings"]]
     assert f"funn-{hit['id']}" in [li["id"] for li in findings]
-    for li, finding in zip(findings, api["findings"]):
+    for li, finding in zip(findings, api["findings"], strict=True):
         assert li.find("p", cls="finding__text").text() == " ".join(finding["text"].split())
         assert li.find("a", cls="pdf-link")["href"] == f"/pdf/{report_id}#page={finding['page']}"
     labels = [dt.text() for dt in doc.find("dl", cls="report__meta").find_all("dt")]
@@ -541,7 +542,7 @@ def test_csv_export_has_one_row_per_hit_of_the_whole_result(client):
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert len(rows) == len(hits)
-    for row, hit in zip(rows, hits):
+    for row, hit in zip(rows, hits, strict=True):
         assert row["text"] == " ".join(hit["text"].split())
         assert row["title"] == hit["report"]["title"]
         assert row["contractors"].split("; ") == (hit["report"]["contractors"] or [""])
@@ -683,7 +684,7 @@ def test_landmarks_labels_and_skip_link(client, fake_search):
     skip = doc.find("a", cls="skip-link")
     assert doc.find(id=skip["href"].lstrip("#")).tag == "main"
     headings = [int(node.tag[1]) for node in doc.iter() if re.fullmatch(r"h[1-6]", node.tag)]
-    assert headings[0] == 1 and all(b - a <= 1 for a, b in zip(headings, headings[1:]))
+    assert headings[0] == 1 and all(b - a <= 1 for a, b in pairwise(headings))
 
 
 def _luminance(colour: str) -> float:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from indexer.extract.hyphenation import join_lines
 from indexer.extract.pdftext import Line
@@ -117,6 +117,7 @@ class BlockBuilder:
         if kind == "item":
             bullet = BULLET.match(text)
             match = bullet or NUMBERED.match(text)
+            assert match is not None, "_kind calls a line an item only when BULLET or NUMBERED matches it"
             marker = "•" if bullet else match.group(0).strip()
             text = text[match.end():]
         block = Block(kind=kind, text=text, page=line.page, level=level, marker=marker, lines=[line])
@@ -149,9 +150,7 @@ class BlockBuilder:
             first = block.lines[0]
             return line.x0 > first.x0 + 2 or abs(line.x0 - prev.x0) < 2 and len(block.lines) > 1
         # A first-line indent after a finished sentence starts a new paragraph.
-        if line.x0 > prev.x0 + 6 and SENTENCE_END.search(prev.text):
-            return False
-        return True
+        return not (line.x0 > prev.x0 + 6 and SENTENCE_END.search(prev.text))
 
     def build(self) -> list[Block]:
         current: Block | None = None

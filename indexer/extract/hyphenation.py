@@ -7,7 +7,7 @@ hyphen of ``Integrerings- og mangfoldsdirektoratet``. A word list decides.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 # Words after which a trailing hyphen is a suspended compound ("arbeids- og velferd…").
 CONJUNCTIONS = {"og", "eller", "enn", "samt", "til", "som", "and", "or"}

@@ -13,9 +13,9 @@ import re
 import statistics
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LAParams, LTChar, LTFigure, LTTextBox, LTTextLine
@@ -30,8 +30,8 @@ from indexer.errors import (
     CorruptPdfError,
     EncryptedPdfError,
     ExtractionError,
-    NoTextLayerError,
     NotAPdfError,
+    NoTextLayerError,
     TooLargeError,
 )
 
@@ -137,9 +137,9 @@ def _line_from_layout(line: LTTextLine, page_no: int, width: float, height: floa
     parts: list[str] = []
     for item in line:
         text = item.get_text()
-        if isinstance(item, LTChar) and item.size < size * 0.8 and item.y0 > baseline + size * 0.15:
-            if text.translate(SUPERSCRIPT_DIGITS).strip().isdigit() or text in "*†":
-                continue
+        raised = isinstance(item, LTChar) and item.size < size * 0.8 and item.y0 > baseline + size * 0.15
+        if raised and (text.translate(SUPERSCRIPT_DIGITS).strip().isdigit() or text in "*†"):
+            continue
         parts.append(text)
     text = normalise("".join(parts)).replace("\n", " ").strip()
     text = " ".join(text.split())

@@ -12,9 +12,9 @@ from pathlib import Path
 from indexer.extract.blocks import body_size, build_blocks
 from indexer.extract.cleaning import remove_contents, remove_running_lines
 from indexer.extract.pdftext import Line, read_pdf
-from indexer.records import Document
 from indexer.extract.segmentation import DocumentContext, document_year, segment
 from indexer.extract.tagging import get_tagger
+from indexer.records import Document
 
 # Bump when extraction, segmentation or tagging changes what a PDF yields: the next
 # `rapportsok index` then re-reads every file instead of keeping stale records.

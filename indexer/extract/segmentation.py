@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from indexer.extract.blocks import NUMBERED_HEADING, Block
-from indexer.records import Finding, Passage, Report, stable_id
 from indexer.extract.tagging import get_tagger, is_published_line, parse_published
+from indexer.records import Finding, Passage, Report, stable_id
 
 FINDINGS_HEADINGS = {
     "hovedfunn", "funn", "sentrale funn", "viktige funn", "oppsummering av sentrale funn",
@@ -117,6 +117,7 @@ class ReportBuilder:
             chosen = items if items else [b for b in pending if b.kind == "paragraph"]
             for block in pending:
                 if block in chosen:
+                    assert block.section is not None, "the loop below sets the section of every block it keeps"
                     findings.append(Finding(
                         id=stable_id(self.report_id, "finding", len(findings)),
                         text=block.text, page=block.page, section=block.section,

@@ -103,9 +103,9 @@ class ContractorTagger:
         doc = self.nlp.make_doc(sentence)
         spans = []
         for match_id, start, end in self.matcher(doc):
-            span = doc[start:end]
-            span.label_ = self.nlp.vocab.strings[match_id]
-            spans.append(span)
+            matched = doc[start:end]
+            matched.label_ = self.nlp.vocab.strings[match_id]
+            spans.append(matched)
         spans = filter_spans(spans)
         # "NAV" inside "NAV-kontorer" is a different thing than the agency: require
         # the match to end on a token boundary that is not a hyphenated continuation.

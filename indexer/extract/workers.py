@@ -37,7 +37,7 @@ class ExtractionLimits:
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB
 
     @classmethod
-    def resolve(cls, timeout_s: float | None = None, max_memory_mb: int | None = None) -> "ExtractionLimits":
+    def resolve(cls, timeout_s: float | None = None, max_memory_mb: int | None = None) -> ExtractionLimits:
         """Explicit values win, then the environment, then the defaults."""
         if timeout_s is None:
             timeout_s = float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT_S))
@@ -72,8 +72,8 @@ def preload_pipeline() -> None:
 
     Forked workers then share them instead of each paying seconds to load them.
     """
-    from indexer.language.analysis import analyze
     from indexer.extract.pipeline import warm_up
+    from indexer.language.analysis import analyze
 
     warm_up()
     analyze("arbeidsinnvandrere", "lemma")

@@ -31,7 +31,7 @@ import os
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,12 @@ from indexer.extract.workers import (
 from indexer.index._whoosh import has_index, index_write_lock, open_index, remove_orphan_files
 from indexer.index.fingerprint import IndexFingerprint, current_fingerprint, staleness
 from indexer.index.progress import IndexProgress
+from indexer.index.schema import (
+    INDEX_NAME,
+    KIND_SOURCE,
+    build_schema,
+    manifest_entry,
+)
 from indexer.index.status import LAST_RUN_FILE, STATUS_FILE, status_of
 from indexer.index.summary import (
     EXIT_FAILED,
@@ -64,15 +70,6 @@ from indexer.index.summary import (
 )
 from indexer.index.writers import BulkSegmentWriter, ParallelSegmentWriters, WriterProcessError
 from indexer.records import FailedFile
-from indexer.index.schema import (
-    INDEX_NAME,
-    KIND_FINDING,
-    KIND_PASSAGE,
-    KIND_REPORT,
-    KIND_SOURCE,
-    build_schema,
-    manifest_entry,
-)
 
 # Failures that depend on the machine and the limits rather than on the file:
 # tried again on the next run. Other failures are remembered per file version.

@@ -17,6 +17,7 @@ none of it.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import traceback
@@ -72,10 +73,8 @@ def _writer_main(ix, conn: Connection, writer_kwargs: dict, parent_pid: int, clo
     except BaseException as exc:
         where = traceback.extract_tb(exc.__traceback__)[-1]
         reason = f"en skriveprosess feilet: {type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
-        try:
+        with contextlib.suppress(OSError):
             conn.send(("error", reason))
-        except OSError:
-            pass
     finally:
         conn.close()
         # Never writer.cancel(): it would remove the temporary folder the other

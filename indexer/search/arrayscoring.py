@@ -44,7 +44,7 @@ class Matches:
     scores: np.ndarray  # float64
 
     @classmethod
-    def none(cls) -> "Matches":
+    def none(cls) -> Matches:
         return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
 
     def __len__(self) -> int:
@@ -201,7 +201,8 @@ class LeafScorer:
         if query.slop != 1 or not query.words:
             return self.walk(query)
         fieldname = query.fieldname
-        field = self.leaf.schema[fieldname] if fieldname in self.leaf.schema else None
+        # A Whoosh Schema has no get().
+        field = self.leaf.schema[fieldname] if fieldname in self.leaf.schema else None  # noqa: SIM401
         if field is None or not field.format or not field.format.supports("positions"):
             return self.walk(query)  # Whoosh's own answer (or error) for a field without positions
         words = list(query.words)

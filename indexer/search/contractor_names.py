@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.language.synonyms import find_runs, text_keys
 from indexer.language.institutes import institutes
+from indexer.language.synonyms import find_runs, text_keys
 
 
 @lru_cache(maxsize=1)

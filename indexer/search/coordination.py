@@ -28,7 +28,6 @@ from whoosh.matching import Matcher, NullMatcher, ReadTooFar
 from indexer.search import arrayscoring
 from indexer.search.arrayscoring import LeafScorer, Matches
 
-
 CORE, CONTEXT, WEAK_CONTEXT = "core", "context", "weak_context"
 
 
@@ -91,17 +90,17 @@ class CoordinatedQuery(wq.Query):
             for q, _ in unit.queries():
                 yield q
 
-    def _rebuilt(self, fn: Callable[[wq.Query], wq.Query]) -> "CoordinatedQuery":
+    def _rebuilt(self, fn: Callable[[wq.Query], wq.Query]) -> CoordinatedQuery:
         units = [
             Unit(*(fn(q) if q is not None else None for q in (u.core, u.context, u.weak_context)))
             for u in self.units
         ]
         return type(self)(units, *self._settings())
 
-    def apply(self, fn: Callable[[wq.Query], wq.Query]) -> "CoordinatedQuery":
+    def apply(self, fn: Callable[[wq.Query], wq.Query]) -> CoordinatedQuery:
         return self._rebuilt(fn)
 
-    def normalize(self) -> "CoordinatedQuery":
+    def normalize(self) -> CoordinatedQuery:
         return self._rebuilt(lambda q: q.normalize())
 
     def estimate_size(self, ixreader) -> int:
@@ -153,7 +152,7 @@ class CoordinatedMatcher(Matcher):
         if self._active:
             positions = [e[2].id() for e in self._active]
             self._docnum = min(positions)
-            self._current = [e for e, at in zip(self._active, positions) if at == self._docnum]
+            self._current = [e for e, at in zip(self._active, positions, strict=True) if at == self._docnum]
         else:
             self._docnum = None
             self._current = []
@@ -208,7 +207,7 @@ class CoordinatedMatcher(Matcher):
             m.reset()
         self._refresh()
 
-    def copy(self) -> "CoordinatedMatcher":
+    def copy(self) -> CoordinatedMatcher:
         entries = [(u, w, m.copy()) for u, w, m in self._entries]
         return CoordinatedMatcher(
             entries, self._unit_count, self._context_coverage, self._power, self._context_bonus, self._boost

@@ -27,6 +27,7 @@ commit has landed, so a long-running server sees each re-index.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -126,10 +127,8 @@ class _ThreadSearchers(dict):
         if os.getpid() != self._pid:
             return
         for searcher in self.values():
-            try:
+            with contextlib.suppress(Exception):  # already closed, or its files already gone
                 searcher.close()
-            except Exception:  # already closed, or its files already gone
-                pass
 
 
 def _cached_searchers() -> dict[str, Searcher]:
@@ -289,7 +288,7 @@ def _weight_array(searcher: Searcher, facts: DocFacts) -> np.ndarray:
     """Each document's query-time weight (:data:`KIND_WEIGHTS` × :data:`SECTION_WEIGHTS`)."""
     return _derived_for(searcher, "weights", lambda: np.array([
         KIND_WEIGHTS.get(kind or "", 1.0) * SECTION_WEIGHTS.get(section or "", 1.0)
-        for kind, section in zip(facts.kind, facts.section)
+        for kind, section in zip(facts.kind, facts.section, strict=True)
     ], dtype=np.float64))
 
 
@@ -412,7 +411,7 @@ def search(
     terms, phrases = built.highlight_marks()
     shown = slice((page - 1) * size, page * size)
     shown_more = more[shown].tolist() if more is not None else [None] * len(docnums[shown])
-    for docnum, score, more_in_report in zip(docnums[shown].tolist(), scores[shown].tolist(), shown_more):
+    for docnum, score, more_in_report in zip(docnums[shown].tolist(), scores[shown].tolist(), shown_more, strict=True):
         hit = make_hit(searcher.stored_fields(docnum), terms, score, theme=facts.theme[docnum], phrases=phrases)
         hit.more_in_report = more_in_report
         response.results.append(hit)

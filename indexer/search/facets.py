@@ -83,7 +83,7 @@ class FacetArrays:
     size: int
 
     @classmethod
-    def of(cls, facts: "DocFacts") -> "FacetArrays":
+    def of(cls, facts: DocFacts) -> FacetArrays:
         theme_names = sorted(facts.theme_names)
         theme_code = {name: code for code, name in enumerate(theme_names)}
         contractor_names = sorted(facts.contractor_names)
@@ -150,7 +150,7 @@ def build_doc_facts(searcher) -> DocFacts:
     themes = _multi_values(reader, "theme", size)
     chapters = _single_values(reader, "chapter", size)
     theme: list[str | None] = []
-    for docnum, (report_themes, chapter) in enumerate(zip(themes, chapters)):
+    for docnum, (report_themes, chapter) in enumerate(zip(themes, chapters, strict=True)):
         if len(report_themes) <= 1:
             theme.append(report_themes[0] if report_themes else None)
         elif chapter in report_themes:
@@ -299,7 +299,7 @@ def _contractor_counts(arrays: FacetArrays, docnums: np.ndarray) -> Counter:
 def _year_counts(arrays: FacetArrays, docnums: np.ndarray) -> Counter:
     years = arrays.year[docnums]
     values, tally = np.unique(years[years != 0], return_counts=True)
-    return Counter({int(year): int(count) for year, count in zip(values, tally)})
+    return Counter({int(year): int(count) for year, count in zip(values, tally, strict=True)})
 
 
 def _facet_list(facet: str, counter: Counter, selected: set) -> list[FacetCount]:

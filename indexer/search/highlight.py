@@ -28,7 +28,8 @@ Phrase = tuple[str, tuple[str, ...]]  # (field, words)
 
 def _phrase_spans(text: str, phrases: Sequence[Phrase], prefix: str) -> set[Span]:
     """Spans of the places where a phrase's words follow each other."""
-    wanted = [words for fieldname, words in phrases if fieldname == f"{prefix}_{PHRASE_SUFFIX}" and words]
+    phrase_field = f"{prefix}_{PHRASE_SUFFIX}"
+    wanted = [phrase_words for fieldname, phrase_words in phrases if fieldname == phrase_field and phrase_words]
     if not wanted:
         return set()
     # Tokens at one position are alternatives (a hyphenated word and its pieces).
@@ -39,10 +40,10 @@ def _phrase_spans(text: str, phrases: Sequence[Phrase], prefix: str) -> set[Span
         texts.add(token.text)
     ordered = [positions[pos] for pos in sorted(positions)]
     spans = set()
-    for words in wanted:
-        for start in range(len(ordered) - len(words) + 1):
-            if all(word in ordered[start + i][0] for i, word in enumerate(words)):
-                spans.add((ordered[start][1][0], ordered[start + len(words) - 1][1][1]))
+    for phrase_words in wanted:
+        for start in range(len(ordered) - len(phrase_words) + 1):
+            if all(word in ordered[start + i][0] for i, word in enumerate(phrase_words)):
+                spans.add((ordered[start][1][0], ordered[start + len(phrase_words) - 1][1][1]))
     return spans
 
 

@@ -54,7 +54,7 @@ def _summary(fields: dict[str, Any], counts: Counter[tuple[str | None, str | Non
 
 def list_reports(searcher: Searcher, facts: DocFacts) -> list[ReportSummary]:
     """Every report, newest first, with how many findings and passages it has."""
-    counts = Counter(zip(facts.report_id, facts.kind))
+    counts = Counter(zip(facts.report_id, facts.kind, strict=True))
     reports = [_summary(fields, counts) for fields in searcher.documents(kind=KIND_REPORT)]
     reports.sort(key=lambda report: (report.published or "", report.title or ""), reverse=True)
     return reports

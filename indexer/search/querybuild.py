@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from indexer.language.analysis import ANALYZED_FIELDS, PHRASE_SUFFIX, analyse_word, analyze
+from indexer.language.lexicon import get_lexicon
+from indexer.language.synonyms import Thesaurus, Variant, get_thesaurus, text_keys
 from indexer.search.contractor_names import ContractorNames
 from indexer.search.coordination import CoordinatedQuery, Unit
 from indexer.search.heading_names import Headings
-from indexer.language.lexicon import get_lexicon
 from indexer.search.querylang import Item, ParsedQuery, Phrase, Word
-from indexer.language.synonyms import Thesaurus, Variant, get_thesaurus, text_keys
 from indexer.search.typo import Vocabulary, correction
 
 # Query-time weight of each analyzer's field (the analysis module's defaults).
@@ -262,22 +262,22 @@ class QueryBuilder:
             content = [n for n in members if not is_stop_word(texts[n])]
             return content or members
 
-        for match in self.thesaurus.matches(keys):
-            members = span(match.start, match.end)
+        for synonym in self.thesaurus.matches(keys):
+            members = span(synonym.start, synonym.end)
             if not members:
                 continue
             weight = SYNONYM_WEIGHT / len(members)
-            core = [self._variant_query("text", v, weight) for v in match.alternatives]
-            context = [self._variant_query("title", v, weight * TITLE_WEIGHT) for v in match.alternatives]
+            core = [self._variant_query("text", v, weight) for v in synonym.alternatives]
+            context = [self._variant_query("title", v, weight * TITLE_WEIGHT) for v in synonym.alternatives]
             for n in members:
                 extras[n].core += [q for q in core if q is not None]
                 extras[n].weak_context += [q for q in context if q is not None]
                 extras[n].protected = True
-        for match in self.contractors.matches(keys):
-            members = span(match.start, match.end)
+        for contractor in self.contractors.matches(keys):
+            members = span(contractor.start, contractor.end)
             if not members:
                 continue
-            query = self._contractor_query(match.names, CONTRACTOR_SCORE / len(members))
+            query = self._contractor_query(contractor.names, CONTRACTOR_SCORE / len(members))
             for n in members:
                 extras[n].context.append(query)
                 extras[n].protected = True
@@ -303,7 +303,7 @@ class QueryBuilder:
             texts = [corrected.get(n, t) for n, t in enumerate(texts)]
             protected = [e.protected for e in extras]
             extras = self._extras(plain, texts)
-            for e, was in zip(extras, protected):
+            for e, was in zip(extras, protected, strict=True):
                 e.protected = e.protected or was
         by_word = {id(w): (texts[n], extras[n]) for n, w in enumerate(plain)}
 
