@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from indexer.config import DEFAULT_CORPUS, DEFAULT_INDEX_DIR
     from indexer.evaluation.relevance import run_eval_command
+    from indexer.exitcodes import ExitCode
     from indexer.extract.pipeline import extract_document
     from indexer.extract.workers import extract_file
     from indexer.index.build import CorpusNotFoundError, run_index_command, update_index
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "DEFAULT_CORPUS": "indexer.config",
     "DEFAULT_INDEX_DIR": "indexer.config",
+    "ExitCode": "indexer.exitcodes",
     "run_eval_command": "indexer.evaluation.relevance",
     "extract_document": "indexer.extract.pipeline",
     "extract_file": "indexer.extract.workers",

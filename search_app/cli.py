@@ -13,13 +13,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from indexer import DEFAULT_CORPUS, DEFAULT_INDEX_DIR
+from indexer import DEFAULT_CORPUS, DEFAULT_INDEX_DIR, ExitCode
 
 if TYPE_CHECKING:
     from indexer import SearchResponse
-
-EXIT_BAD_QUERY = 1
-EXIT_NO_INDEX = 2
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
@@ -93,10 +90,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
         response = Engine(args.index_dir).search(SearchRequest(args.query, size=args.limit))
     except IndexNotFoundError as exc:
         print(exc, file=sys.stderr)
-        return EXIT_NO_INDEX
+        return ExitCode.USAGE
     except QueryError as exc:
         print(exc, file=sys.stderr)
-        return EXIT_BAD_QUERY
+        return ExitCode.FAILED
     if args.json:
         # The same object as /api/search, links included.
         json.dump(response.to_dict(pdf_url), sys.stdout, ensure_ascii=False, indent=1)

@@ -15,7 +15,7 @@ from types import FrameType
 
 import waitress
 
-from indexer import CorpusNotFoundError, Engine, IndexProgress, render_summary, update_index
+from indexer import CorpusNotFoundError, Engine, ExitCode, IndexProgress, render_summary, update_index
 from search_app.app import create_app
 
 # Searching is CPU work in Python: more threads than cores only take turns at the
@@ -25,9 +25,6 @@ from search_app.app import create_app
 THREADS = 2
 # How often the server looks for a new commit to prepare before anyone searches it.
 WARM_INTERVAL_S = 2.0
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 
 
 def _configure_logging() -> None:
@@ -39,7 +36,7 @@ def _stop_on_sigterm() -> None:
     """Let SIGTERM end the server the way Ctrl+C does (waitress closes its threads)."""
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        raise SystemExit(EXIT_OK)
+        raise SystemExit(ExitCode.OK)
 
     signal.signal(signal.SIGTERM, stop)
 
@@ -79,13 +76,13 @@ def run_serve_command(args: argparse.Namespace) -> int:
     try:
         if not ensure_index(index_dir, corpus_dir):
             print(f"Ingen PDF-er kunne indekseres fra {corpus_dir}; starter ikke.", file=sys.stderr)
-            return EXIT_FAILED
+            return ExitCode.FAILED
     except CorpusNotFoundError as exc:
         print(exc, file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except KeyboardInterrupt:
         print("Avbrutt.", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
 
     app = create_app({"INDEX_DIR": index_dir, "CORPUS_DIR": corpus_dir})
     _configure_logging()
@@ -94,7 +91,7 @@ def run_serve_command(args: argparse.Namespace) -> int:
         server = waitress.create_server(app, host=args.host, port=args.port, threads=THREADS)
     except OSError as exc:
         print(f"Kan ikke lytte på {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     # The same two steps as waitress.serve, split so a busy port is a message, not a traceback.
     port = getattr(server, "effective_port", args.port)
     print(f"Rapportsøk kjører på {display_url(args.host, port)}  (Ctrl+C stopper)", flush=True)
@@ -105,4 +102,4 @@ def run_serve_command(args: argparse.Namespace) -> int:
     finally:
         stop_warming.set()
     print("Rapportsøk er stoppet.", flush=True)
-    return EXIT_OK
+    return ExitCode.OK

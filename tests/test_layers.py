@@ -16,7 +16,7 @@ PACKAGES = ("indexer", "search_app")
 
 # Lower layers first; a module may import its own layer and those below it.
 LAYERS = (
-    ("indexer.config", "indexer.records", "indexer.errors", "indexer.workerprocess"),
+    ("indexer.config", "indexer.exitcodes", "indexer.records", "indexer.errors", "indexer.workerprocess"),
     ("indexer.language",),
     ("indexer.extract",),
     ("indexer.index",),

@@ -31,15 +31,13 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from indexer.exitcodes import ExitCode
+
 DEFAULT_K = 10
 # MRR and "first relevant rank" count a hit as relevant from this grade up.
 RELEVANT_GRADE = 2
 GRADES = (1, 2, 3)
 DEFAULT_JUDGMENTS = resources.files("indexer.evaluation") / "judgments.json"
-
-EXIT_OK = 0
-EXIT_NO_INDEX = 2
-EXIT_BAD_JUDGMENTS = 2
 
 SOFT_HYPHEN = "\u00ad"
 
@@ -364,16 +362,16 @@ def run_eval_command(args: argparse.Namespace) -> int:
         judgments = load_judgments(judgments_file)
     except JudgmentFileError as exc:
         print(f"Kan ikke bruke vurderingsfilen {judgments_file}: {exc}", file=sys.stderr)
-        return EXIT_BAD_JUDGMENTS
+        return ExitCode.USAGE
     try:
         all_texts = index_texts(index_dir)
     except IndexNotFoundError as exc:
         print(exc, file=sys.stderr)
-        return EXIT_NO_INDEX
+        return ExitCode.USAGE
 
     def search_fn(query: str) -> dict[str, Any]:
         return search(index_dir, query, size=DEFAULT_K).to_dict()
 
     report = evaluate(search_fn, judgments, k=DEFAULT_K, all_texts=all_texts)
     print(format_report(report))
-    return EXIT_OK
+    return ExitCode.OK

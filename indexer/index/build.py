@@ -40,6 +40,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import CLEAR
 
+from indexer.exitcodes import ExitCode
 from indexer.extract.pipeline import file_sha256
 from indexer.extract.workers import (
     ExtractionJob,
@@ -60,14 +61,7 @@ from indexer.index.schema import (
     manifest_entry,
 )
 from indexer.index.status import LAST_RUN_FILE, STATUS_FILE, status_of
-from indexer.index.summary import (
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_LOCKED,
-    EXIT_USAGE,
-    IndexSummary,
-    render_summary,
-)
+from indexer.index.summary import IndexSummary, render_summary
 from indexer.index.writers import BulkSegmentWriter, ParallelSegmentWriters, WriterProcessError
 from indexer.records import FailedFile
 
@@ -374,14 +368,14 @@ def run_index_command(args: argparse.Namespace) -> int:
         )
     except IndexLockedError as exc:
         print(exc, file=sys.stderr)
-        return EXIT_LOCKED
+        return ExitCode.LOCKED
     except CorpusNotFoundError as exc:
         print(exc, file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except KeyboardInterrupt:
         progress.close()
         print("Avbrutt; indeksen er som før kjøringen.", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except WriterProcessError as exc:
         progress.close()
         print(
@@ -389,7 +383,7 @@ def run_index_command(args: argparse.Namespace) -> int:
             "(A writer process failed; the previous index is unchanged.)",
             file=sys.stderr,
         )
-        return EXIT_FAILED
+        return ExitCode.FAILED
     except OSError as exc:
         # A full disk or a read-only index folder: the commit never happened, so the
         # previous index is untouched. Say so plainly instead of a traceback.
@@ -400,6 +394,6 @@ def run_index_command(args: argparse.Namespace) -> int:
             f"(Could not write the index in {args.index_dir}; the previous index is unchanged.)",
             file=sys.stderr,
         )
-        return EXIT_FAILED
+        return ExitCode.FAILED
     print(render_summary(summary))
     return summary.exit_code

@@ -4,13 +4,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from indexer.exitcodes import ExitCode
 from indexer.records import FailedFile
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_LOCKED = 3
-EXIT_INTERRUPTED = 130
 
 
 @dataclass
@@ -36,10 +31,10 @@ class IndexSummary:
     @property
     def exit_code(self) -> int:
         if self.indexed_sources == 0:
-            return EXIT_FAILED
+            return ExitCode.FAILED
         if self.strict and self.failed:
-            return EXIT_FAILED
-        return EXIT_OK
+            return ExitCode.FAILED
+        return ExitCode.OK
 
     def to_dict(self) -> dict[str, Any]:
         return {
