@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from indexer.index.status import index_status
     from indexer.index.summary import render_summary
     from indexer.search.engine import Engine, IndexNotFoundError
-    from indexer.search.facets import FacetCount, Facets
+    from indexer.search.facets import FACET_LABELS, FacetCount, Facets
     from indexer.search.options import (
         DEFAULT_SIZE,
         DEFAULT_SORT,
@@ -76,6 +76,7 @@ _EXPORTS = {
     "render_summary": "indexer.index.summary",
     "Engine": "indexer.search.engine",
     "IndexNotFoundError": "indexer.search.engine",
+    "FACET_LABELS": "indexer.search.facets",
     "FacetCount": "indexer.search.facets",
     "Facets": "indexer.search.facets",
     "DEFAULT_SIZE": "indexer.search.options",

@@ -9,7 +9,7 @@ import copy
 from typing import Any
 
 from indexer import DEFAULT_SIZE, DEFAULT_SORT, KIND_VALUES, MAX_YEAR, MIN_YEAR, SEARCHABLE_KINDS, SORT_VALUES
-from search_app.params import GROUP_VALUES, MAX_PAGE, MAX_QUERY_CHARS, MAX_SIZE
+from search_app.params import GROUP_VALUES, MAX_PAGE, MAX_QUERY_PARAMETER_CHARS, MAX_SIZE
 
 Schema = dict[str, Any]
 
@@ -166,7 +166,7 @@ SCHEMAS: dict[str, Schema] = {
 }
 
 SEARCH_PARAMETERS = [
-    _query_parameter("q", "Søketekst; «sitat» søker etter frasen.", {"type": "string", "maxLength": MAX_QUERY_CHARS}),
+    _query_parameter("q", "Søketekst; «sitat» søker etter frasen.", {"type": "string", "maxLength": MAX_QUERY_PARAMETER_CHARS}),
     _query_parameter("theme", "Tema; flere verdier gir treff i ett av dem.", {"type": "string"}, repeatable=True),
     _query_parameter("contractor", "Oppdragstaker (institutt).", {"type": "string"}, repeatable=True),
     _query_parameter("year", "Utgivelsesår.", YEAR, repeatable=True),

@@ -26,7 +26,9 @@ from search_app.errors import BadParameter
 MAX_SIZE = 100
 # Deep pages cost memory in the searcher (it collects page × size hits).
 MAX_PAGE = 1000
-MAX_QUERY_CHARS = 2000
+# The longest «q» a request may send; the engine searches its first
+# indexer.search.querylang.MAX_QUERY_CHARS characters.
+MAX_QUERY_PARAMETER_CHARS = 2000
 MAX_FILTER_VALUES = 50
 MAX_FILTER_CHARS = 300
 
@@ -74,8 +76,8 @@ def _values(args: MultiDict, name: str) -> list[str]:
 
 def parse_search_params(args: MultiDict) -> SearchRequest:
     query = args.get("q", "")
-    if len(query) > MAX_QUERY_CHARS:
-        raise BadParameter("q", f"Søket («q») er for langt (høyst {MAX_QUERY_CHARS} tegn).")
+    if len(query) > MAX_QUERY_PARAMETER_CHARS:
+        raise BadParameter("q", f"Søket («q») er for langt (høyst {MAX_QUERY_PARAMETER_CHARS} tegn).")
 
     page_raw, size_raw = args.get("page", ""), args.get("size", "")
     page = _integer("page", page_raw, 1, MAX_PAGE, "et heltall") if page_raw.strip() else 1

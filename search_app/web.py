@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from indexer import (
     DEFAULT_SIZE,
     DEFAULT_SORT,
+    FACET_LABELS as FACET_LABELS_LOWER,
     KIND_WORDS,
     MAX_YEAR,
     MIN_YEAR,
@@ -61,7 +62,8 @@ JSON_PREFIXES = (API_PREFIX, PDF_PREFIX)
 
 # Facet key in the search answer -> field of SearchRequest it filters on.
 FACET_FIELDS = {"theme": "themes", "contractor": "contractors", "year": "years"}
-FACET_LABELS = {"theme": "Tema", "contractor": "Oppdragstaker", "year": "År"}
+# The engine's facet names («tema», «oppdragstaker», «år») as headings.
+FACET_LABELS = {facet: label.capitalize() for facet, label in FACET_LABELS_LOWER.items()}
 # Kind and sort values are written into URLs as their Bokmål words (KIND_WORDS,
 # SORT_WORDS), and shown on the page as the same words capitalised.
 KIND_CHOICES = [("Alle", SEARCHABLE_KINDS)] + [(KIND_WORDS[kind].capitalize(), (kind,)) for kind in SEARCHABLE_KINDS]

@@ -28,7 +28,7 @@ from referencing.jsonschema import DRAFT4
 
 from indexer import Engine, QueryError, ReportDetail, update_index
 from search_app.app import create_app
-from search_app.params import MAX_QUERY_CHARS
+from search_app.params import MAX_QUERY_PARAMETER_CHARS
 
 REPO = Path(__file__).resolve().parent.parent
 UNREADABLE_PDF = "ødelagt.pdf"
@@ -157,7 +157,7 @@ def test_both_kinds_equal_the_default(client):
         ("year=99999", "year"),
         ("year_from=2020&year_to=2019", "year_from"),
         ("year_to=%C3%A5r", "year_to"),
-        ("q=" + "a" * (MAX_QUERY_CHARS + 1), "q"),
+        ("q=" + "a" * (MAX_QUERY_PARAMETER_CHARS + 1), "q"),
     ],
 )
 def test_bad_parameters_are_400_with_a_norwegian_message(client, query, parameter):
