@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from indexer.config import DEFAULT_CORPUS, DEFAULT_INDEX_DIR
+    from indexer.evaluation.extraction import run_extraction_eval_command
     from indexer.evaluation.relevance import run_eval_command
     from indexer.exitcodes import ExitCode
     from indexer.extract.pipeline import extract_document
@@ -66,6 +67,7 @@ _EXPORTS = {
     "DEFAULT_INDEX_DIR": "indexer.config",
     "ExitCode": "indexer.exitcodes",
     "run_eval_command": "indexer.evaluation.relevance",
+    "run_extraction_eval_command": "indexer.evaluation.extraction",
     "extract_document": "indexer.extract.pipeline",
     "extract_file": "indexer.extract.workers",
     "CorpusNotFoundError": "indexer.index.build",

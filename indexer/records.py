@@ -2,8 +2,9 @@
 
 A PDF becomes one :class:`Document`; a document holds one or more :class:`Report`;
 a report holds its :class:`Finding` items (Hovedfunn, Anbefalinger, Sammendrag …)
-and its body :class:`Passage` items; a PDF that cannot be read becomes a
-:class:`FailedFile`. These are defined here once and only here.
+and its body :class:`Passage` items; text left out of the reports on purpose (running
+headers, page numbers, the contents page …) is kept as :class:`Furniture`; a PDF that
+cannot be read becomes a :class:`FailedFile`. These are defined here once and only here.
 """
 from __future__ import annotations
 
@@ -62,6 +63,35 @@ class Report:
     themes: list[str] = field(default_factory=list)
 
 
+# What a piece of furniture is: the part of the page, or the reason it stays out of the reports.
+FURNITURE_KINDS = (
+    "header",          # a running header (top margin, repeated on many pages)
+    "footer",          # a running footer (bottom margin, repeated on many pages)
+    "page_number",     # a bare page number in the margin
+    "rotated",         # text set at an angle: a photo credit up the margin, a spine label
+    "contents",        # the contents page: its heading and entries; dot-leader lines elsewhere
+    "cover",           # the cover page (its title becomes the document title)
+    "caption",         # a figure or table caption
+    "link",            # a link line or download link ("Rapport (PDF, 971 KB)")
+    "published",       # a publication line ("Utgitt: 12. desember 2018"), read into Report.published
+    "list_marker",     # the number or letter of a numbered list item ("3.", "b)")
+    "heading_number",  # the number of a numbered heading ("2.1"), left out of chapter and section names
+)
+
+
+@dataclass
+class Furniture:
+    """Text of a page that the pipeline leaves out of the reports on purpose.
+
+    Kept so that every word read from a page can be accounted for: it is in a report
+    (finding, passage, title, metadata) or here. ``kind`` is one of :data:`FURNITURE_KINDS`.
+    """
+
+    page: int
+    kind: str
+    text: str
+
+
 @dataclass
 class Document:
     """What one PDF file yields."""
@@ -71,6 +101,7 @@ class Document:
     pages: int
     document_title: str
     reports: list[Report] = field(default_factory=list)
+    furniture: list[Furniture] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,6 +120,7 @@ class Document:
             pages=data["pages"],
             document_title=data["document_title"],
             reports=reports,
+            furniture=[Furniture(**f) for f in data.get("furniture", [])],
         )
 
 

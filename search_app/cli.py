@@ -109,6 +109,12 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return run_eval_command(args)
 
 
+def _cmd_eval_extraction(args: argparse.Namespace) -> int:
+    from indexer import run_extraction_eval_command
+
+    return run_extraction_eval_command(args)
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from search_app.serve import run_serve_command
 
@@ -146,6 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index-dir", type=Path, default=DEFAULT_INDEX_DIR)
     p.add_argument("--judgments", type=Path, default=None)
     p.set_defaults(func=_cmd_eval)
+
+    p = sub.add_parser(
+        "eval-extraction",
+        help="extraction evaluation against gold files: findings P/R/F1, metadata, chapters, words lost, pages/s",
+    )
+    p.add_argument("--gold", type=Path, action="append", metavar="DIR",
+                   help="a folder of gold files (*.json), or one gold file; may be repeated")
+    p.add_argument("--pdfs", type=Path, action="append", metavar="DIR",
+                   help="a folder the gold files' PDFs are under (matched by 'source' or sha256); "
+                        "without --gold, every PDF under it is checked for words lost; may be repeated")
+    p.add_argument("--json", action="store_true", help="print the evaluation as JSON")
+    p.set_defaults(func=_cmd_eval_extraction)
 
     p = sub.add_parser("serve", help="serve the search page and JSON API")
     p.add_argument("--host", default="127.0.0.1")

@@ -1,5 +1,5 @@
 """Line-level repairs on pdfminer's output."""
-from indexer.extract.pdftext import Line, _merge_line_fragments, normalise
+from indexer.extract.pdftext import Line, normalise, reading_order
 
 
 def line(text, x0, top, x1=None):
@@ -19,14 +19,14 @@ def test_a_split_justified_line_is_joined_in_reading_order():
     lines = two_columns([100, 114, 128])
     # The right-hand piece of a stretched line came out first.
     lines += [line("rammes spesielt", 194, 142, x1=286), line("vandrerbakgrunn", 60, 142, x1=184)]
-    merged = _merge_line_fragments(lines)
+    merged = reading_order(lines)
     assert "vandrerbakgrunn rammes spesielt" in [merged_line.text for merged_line in merged]
 
 
 def test_lines_of_two_columns_on_one_baseline_stay_apart():
     lines = two_columns([100, 114, 128]) + [line("mot sabotasje krever", 60, 142, x1=262),
                                              line("Virksomheter i Norge", 320, 142, x1=500)]
-    texts = [merged_line.text for merged_line in _merge_line_fragments(lines)]
+    texts = [merged_line.text for merged_line in reading_order(lines)]
     assert "mot sabotasje krever" in texts and "Virksomheter i Norge" in texts
 
 

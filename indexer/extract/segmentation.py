@@ -6,7 +6,23 @@ Two shapes are recognised:
   each heading one level below a chapter starts a report summary with its own
   ``Utgitt:`` line, lead paragraph and ``Hovedfunn``/``Anbefalinger`` items;
 * a **single report**: one report whose chapters are its themes and whose findings
-  are the items (or, failing items, the paragraphs) of its summary sections.
+  are the items and paragraphs of its summary sections.
+
+Findings come only from summary sections. A heading is a summary heading when it
+parses with a small grammar (:func:`is_summary_heading`): head nouns in Bokmål,
+Nynorsk and English (``Sammendrag``, ``Hovudfunn``, ``Konklusjonar``,
+``Recommendations`` …) with optional determiners, possessives and agents
+(``Våre``, ``Prosjektgruppens``), joined by conjunctions (``Konklusjon og
+anbefaling``, ``Oppsummering/konklusjon``), followed by a complement
+(``Anbefalinger for å redusere risikoen``, ``Forslag til tiltak``) or a number
+(``Tiltak 3 – …``), or an agent and a verb (``NSM anbefaler``). A summary section
+runs to the next heading of the same or a higher level; inside it, sub-sections
+under background headings (``Bakgrunn``, ``Metode`` …, see
+:func:`is_context_heading`) are context, not findings. A summary heading set as
+body text (``Sammendrag`` as a paragraph of its own, or run into the first
+sentence) counts too. A report without a headed summary may have an unheaded one:
+prose set apart in type on its front page or back cover. A report with none of
+these has no findings.
 """
 from __future__ import annotations
 
@@ -15,23 +31,140 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from indexer.extract.blocks import NUMBERED_HEADING, Block
-from indexer.extract.tagging import get_tagger, is_published_line, parse_published
+from indexer.extract.tagging import Published, get_tagger, is_published_line, parse_published
 from indexer.records import Finding, Passage, Report, stable_id
 
-FINDINGS_HEADINGS = {
-    "hovedfunn", "funn", "sentrale funn", "viktige funn", "oppsummering av sentrale funn",
-    "anbefalinger", "anbefaling", "våre anbefalinger", "forslag til modeller", "sammendrag",
-    "oppsummering", "konklusjon", "konklusjoner", "hovedkonklusjoner",
-    "konklusjon og anbefalinger", "konklusjoner og anbefalinger", "sammendrag og anbefalinger",
-    "prosjektgruppens anbefalinger", "nsm anbefaler", "anbefalte tiltak", "samandrag", "tilrådingar",
-}
-# Headings that end a summary: what follows is body, not findings.
-NON_FINDINGS_HEADINGS = {
-    "innledning", "forord", "om undersøkelsen", "metode", "datagrunnlag og metode", "bakgrunn",
-    "litteratur", "litteraturliste", "referanser", "kilder", "vedlegg", "innhold", "utvalg",
-    "om rapporten", "innleiing", "føreord",
-}
+# --- the summary-heading grammar ---------------------------------------------------------
+
+# Head nouns that name a summary section on their own, with their inflected forms.
+SUMMARY_NOUNS = frozenset({
+    # Bokmål and Nynorsk
+    "sammendrag", "sammendraget", "samandrag", "samandraget", "sammenfatning", "samanfatning",
+    "sammanfattning", "resymé", "resyme", "resumé", "oppsummering", "oppsummeringen",
+    "oppsummeringa", "oppsummert", "konklusjon", "konklusjonen", "konklusjoner",
+    "konklusjonene", "konklusjonar", "konklusjonane", "anbefaling", "anbefalingen",
+    "anbefalinger", "anbefalingene", "anbefalingar", "anbefalingane", "tilråding", "tilrådinga",
+    "tilrådingar", "tilrådingane", "tilrådinger", "råd", "rådene", "råda", "tiltak", "tiltaka",
+    "tiltakene", "forslag", "forslagene", "forslaga", "hovedpunkter", "hovedpunktene",
+    "hovudpunkt", "hovudpunkta", "kortversjon", "kortversjonen", "avslutning", "avslutningen",
+    "avslutninga",
+    # English
+    "summary", "abstract", "conclusion", "conclusions", "recommendation", "recommendations",
+    "highlights",
+})
+# Nouns that name a summary only when qualified ("Sentrale funn", "Hovedfunn", "Key
+# findings") or beside a summary noun ("Funn og anbefalinger"); alone they name a
+# results chapter.
+QUALIFIED_NOUNS = frozenset({
+    "funn", "funna", "funnene", "resultat", "resultater", "resultatene", "resultata",
+    "resultatane", "budskap", "findings", "results", "messages", "points",
+})
+# Head nouns that also name measures described rather than recommended ("Tiltak for rask
+# oppstart"): a summary alone, numbered or qualified ("Tiltak", "Tiltak 3", "Anbefalte
+# tiltak"), not with a bare complement.
+DESCRIPTIVE_NOUNS = frozenset({"tiltak", "tiltaka", "tiltakene"})
+# Compound prefixes of a head noun: "Hovedfunn", "Hovudresultat", "Sluttkonklusjon",
+# "Delkonklusjon"; only "main" qualifies a qualified noun ("Hovedfunn", not "Delresultater").
+HEAD_PREFIXES = ("hoved", "hovud", "slutt", "del")
+MAIN_PREFIXES = ("hoved", "hovud")
+# Words that qualify a qualified noun.
+QUALIFIERS = frozenset({
+    "viktigste", "viktigaste", "viktige", "sentrale", "kort", "korte", "samlet", "samla",
+    "samlede", "overordnede", "overordna", "main", "key", "major", "principal", "central",
+})
+# Determiners, possessives, numbers and adjectives that may stand before a head noun.
+DETERMINERS = QUALIFIERS | frozenset({
+    "våre", "vår", "vårt", "mine", "min", "dei", "de", "den", "det", "the", "our", "an", "a",
+    "en", "ei", "et", "eit", "endelige", "endelege", "foreløpige", "foreløpig", "generelle",
+    "konkrete", "prioriterte", "utvalgte", "utvalde", "mulige", "moglege", "anbefalte",
+    "tilrådde", "foreslåtte", "føreslåtte", "executive", "general", "final", "overall", "short",
+    "brief", "policy", "concluding", "engelsk", "english", "norsk", "nynorsk",
+    "to", "tre", "fire", "fem", "seks", "sju", "syv", "åtte", "ni", "ti", "two", "three",
+    "four", "five", "six", "seven", "eight", "nine", "ten",
+})
+# Verbs an agent recommends or concludes with: "NSM anbefaler", "Utvalet tilrår".
+AGENT_VERBS = frozenset({
+    "anbefaler", "tilrår", "rår", "foreslår", "føreslår", "konkluderer", "recommends",
+    "recommend", "concludes", "conclude", "propose", "proposes",
+})
+# What may stand beside a summary under one heading ("Konklusjon og videre arbeid").
+COMPANION_WORDS = frozenset({
+    "diskusjon", "drøfting", "drøftinger", "drøftingar", "oppfølging", "implikasjoner",
+    "implikasjonar", "læringspunkter", "læringspunkt", "refleksjoner", "refleksjonar",
+    "vurdering", "vurderinger", "vurderingar", "perspektiver", "perspektiv",
+    "discussion", "implications", "reflections",
+})
+COMPANION_PHRASES = (
+    ("videre", "forskning"), ("vidare", "forsking"), ("further", "research"), ("future", "research"),
+)
+# Idioms that name a summary or the way forward as a whole.
+SUMMARY_PHRASES = (
+    ("i", "korte", "trekk"), ("kort", "fortalt"), ("kort", "sagt"), ("in", "brief"),
+    ("at", "a", "glance"), ("videre", "arbeid"), ("vidare", "arbeid"), ("veien", "videre"),
+    ("vegen", "videre"), ("vegen", "vidare"), ("next", "steps"), ("way", "forward"),
+    ("further", "work"), ("future", "work"),
+)
+# Adjectives that make the noun after them a conclusion: "Avsluttende refleksjoner",
+# "Concluding remarks".
+CONCLUDING = frozenset({
+    "avsluttende", "avsluttande", "oppsummerende", "oppsummerande", "concluding", "closing",
+})
+CONJUNCTIONS = frozenset({"og", "and", "samt", ",", "&"})
+# Words that start a complement of the head: "Anbefalinger for å …", "Tiltak 1 – Egenskapssett".
+COMPLEMENT_STARTS = frozenset({
+    "for", "til", "om", "fra", "frå", "av", "på", "i", "ved", "med", "etter", "of", "on", "to",
+    "from", "regarding", "about", "in", "–", ":",
+})
+FOLLOWING = frozenset({"følgende", "følgjande", "følger"})
+MAX_HEADING_WORDS = 16
+
+# Background and front or back matter: never a summary, and inside a summary section
+# the text under them is context, not findings.
+CONTEXT_NOUNS = frozenset({
+    "innledning", "innleiing", "introduksjon", "introduction", "bakgrunn", "bakgrunnen",
+    "background", "metode", "metoden", "metoder", "method", "methods", "methodology",
+    "datagrunnlag", "datagrunnlaget", "data", "forord", "føreord", "preface", "foreword",
+    "innhold", "innhald", "innholdsfortegnelse", "contents", "litteratur", "litteraturliste",
+    "referanser", "references", "bibliography", "kilder", "kjelder", "sources", "vedlegg",
+    "appendiks", "appendix", "utvalg", "utval", "formål", "formålet", "mandat", "mandatet",
+    "begrepsforklaring", "begreper", "omgrep", "definisjoner", "ordliste", "forkortelser",
+    "takk", "takksigelser", "acknowledgements", "fotnoter", "noter", "sluttnoter", "notes",
+    "forfatteromtaler", "begrunnelse", "grunngiving", "kommentar", "kommentarer", "forklaring",
+    "problemstilling", "problemstillinger", "avgrensning", "avgrensninger", "om", "about",
+    "type", "kategori",
+})
+
+# "Kapittel 3", "Del 2:", "IV.", "B)" before a heading's words.
+LABELLED_NUMBER = re.compile(
+    r"^(?:(?:kapittel|kap\.|del|chapter|part|seksjon|section)\s+)?"
+    r"(?:\d+(?:\.\d+)*\.?(?=[\s:–—-])|[ivxlc]+[.):](?=\s)|[a-h][.)](?=\s))\s*(?:[:–—-]\s*)?",
+    re.I,
+)
+# A section number a heading in body type starts with: "4.2.1. Introduksjon", "3. Metode".
+BODY_TEXT_SECTION_NUMBER = re.compile(r"^(?:\d+\.(?:\d+\.)*|\d+(?:\.\d+)+)\s+[A-ZÆØÅ]")
+QUOTES = re.compile(r"[«»\"“”‘’']")
+SENTENCE_END = re.compile(r"[.!?]$")
 YEAR_IN_TITLE = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+# A summary heading run into the first sentence of its paragraph: "Sammendrag: Rapporten …".
+RUN_IN_HEADS = frozenset({
+    "sammendrag", "samandrag", "oppsummering", "konklusjon", "konklusjoner", "konklusjonar",
+    "hovedfunn", "hovudfunn", "anbefalinger", "tilrådingar", "summary", "executive summary",
+    "conclusions", "recommendations",
+})
+RUN_IN = re.compile(r"^([A-ZÆØÅ][a-zæøåA-ZÆØÅ]+)(?:\s*[:.–—]\s+|\s+(?=[A-ZÆØÅ«\"]))(?=\S)")
+
+# What a finding must be: a paragraph of at least a sentence, an item of at least two
+# words, set in body type (small print is notes, sources and table cells).
+MIN_PARAGRAPH_WORDS = 6
+MIN_ITEM_WORDS = 2
+SMALL_PRINT = 0.9
+# An unheaded summary: prose set apart in type (larger, bold or italic) on the front page
+# or the back cover, of at least this many words; a back cover holds fewer than BACK_COVER_WORDS.
+SET_APART = 1.08
+UNHEADED_MIN_WORDS = 30
+BACK_COVER_WORDS = 250
+COLOPHON_LINE = re.compile(r"\b(ISBN|ISSN|Postboks|Tlf\.?|Telefon|www\.|https?://)|©|@", re.I)
+UNHEADED_SECTION = "Sammendrag"
 
 
 def heading_name(text: str) -> str:
@@ -39,8 +172,142 @@ def heading_name(text: str) -> str:
     return NUMBERED_HEADING.sub("", text).strip().rstrip(":").strip()
 
 
-def _key(text: str) -> str:
-    return heading_name(text).lower()
+def heading_words(text: str) -> list[str]:
+    """A heading's words for the grammar: lower case, no numbering, quotes or final stop;
+    "/", "&" and "+" read as "og", dashes and commas as words of their own."""
+    text = LABELLED_NUMBER.sub("", text.strip())
+    text = QUOTES.sub("", text.lower())
+    text = re.sub(r"\s*[/&+]\s*", " og ", text)
+    text = re.sub(r"\s+[–—-]\s+|^[–—-]\s+", " – ", text)
+    text = re.sub(r"[:.;!?…]+\s*$", "", text.strip())
+    text = text.replace(",", " , ").replace(":", " : ")
+    return text.split()
+
+
+def _is_head(word: str) -> bool:
+    """A head noun, or a compound of one: "Hovedfunn", "Hovudresultat", "Sluttkonklusjon"."""
+    if word in SUMMARY_NOUNS:
+        return True
+    for prefix in HEAD_PREFIXES:
+        rest = word[len(prefix):]
+        if word.startswith(prefix) and (rest in SUMMARY_NOUNS or rest in QUALIFIED_NOUNS and prefix in MAIN_PREFIXES):
+            return True
+    return False
+
+
+def _is_genitive(word: str) -> bool:
+    """An agent before the head: "Prosjektgruppens", "NSMs", "Utvalets"."""
+    return len(word) >= 3 and word.endswith("s") and word not in SUMMARY_NOUNS and word not in CONJUNCTIONS
+
+
+def _phrase(words: list[str], start: int) -> tuple[str | None, int]:
+    """One noun phrase of the grammar from ``start``: its kind and the index after it.
+
+    ``"summary"``: names a summary ("Våre anbefalinger", "Sentrale funn");
+    ``"bare"``: names one unless a complement follows ("Tiltak");
+    ``"companion"``: may stand beside one ("videre arbeid", "Funn");
+    ``"verb"``: an agent and a verb ("NSM anbefaler"); ``None``: no phrase of the grammar.
+    """
+    n = len(words)
+    for phrase in SUMMARY_PHRASES + COMPANION_PHRASES:
+        if tuple(words[start:start + len(phrase)]) == phrase:
+            return ("summary" if phrase in SUMMARY_PHRASES else "companion"), start + len(phrase)
+    for size in (1, 2, 3):  # "NSM anbefaler", "Vi tilrår", "Arbeidsgruppa i KS foreslår"
+        verb = start + size
+        if verb < n and words[verb] in AGENT_VERBS and not any(
+            w in CONJUNCTIONS or w in AGENT_VERBS or _is_head(w) for w in words[start:verb]
+        ):
+            return "verb", verb + 1
+    if words[start] in CONCLUDING and start + 1 < n and words[start + 1] not in CONJUNCTIONS:
+        return "summary", start + 2
+    i = start
+    qualified = False
+    determined = False
+    while i < n and i - start < 4:
+        word = words[i]
+        if word in DETERMINERS or word.isdigit():
+            qualified |= word in QUALIFIERS
+        elif _is_genitive(word) and i + 1 < n and (_is_head(words[i + 1]) or words[i + 1] in QUALIFIED_NOUNS
+                                                   or words[i + 1] in DETERMINERS):
+            qualified = True
+        elif word.endswith("e") and len(word) >= 3 and i + 1 < n and _is_head(words[i + 1]):
+            i += 1  # an adjective before a head noun: "Gode råd", "Nye anbefalinger"
+            continue
+        else:
+            break
+        determined = True
+        i += 1
+    if i >= n:
+        return None, start
+    word = words[i]
+    if word in DESCRIPTIVE_NOUNS and not determined:
+        kind = "bare"
+    elif _is_head(word):
+        kind = "summary"
+    elif word in QUALIFIED_NOUNS:
+        kind = "summary" if qualified else "companion"
+    elif word in COMPANION_WORDS and i == start:
+        kind = "companion"
+    else:
+        return None, start
+    i += 1
+    # A number after the head: "Anbefaling 3", "Tiltak 1 – Egenskapssett".
+    numbered = i
+    while i < n and re.fullmatch(r"\d+[a-z]?|[ivx]+|nr\.?", words[i]):
+        i += 1
+    if kind == "bare" and i > numbered:
+        kind = "summary"
+    return kind, i
+
+
+def is_summary_heading(text: str) -> bool:
+    """Whether a heading names a summary section (see the module docstring)."""
+    words = heading_words(text)
+    if not words or len(words) > MAX_HEADING_WORDS or words[0] in CONTEXT_NOUNS:
+        return False
+    i = 0
+    summary = False
+    while True:
+        kind, end = _phrase(words, i)
+        if kind is None:
+            return False
+        if kind == "verb":  # the verb ends the heading: "NSM anbefaler", "NSM anbefaler:"
+            return end == len(words) or words[end] in FOLLOWING or words[end] == ":"
+        if kind == "bare":  # "Tiltak", "Tiltak og råd", but not "Tiltak for rask oppstart"
+            if end < len(words) and words[end] not in CONJUNCTIONS:
+                return False
+            kind = "summary"
+        summary |= kind == "summary"
+        if end == len(words):
+            return summary
+        if words[end] in CONJUNCTIONS and end + 1 < len(words):
+            i = end + 1
+            continue
+        return summary and words[end] in COMPLEMENT_STARTS
+
+
+def is_context_heading(text: str) -> bool:
+    """Background, method, front and back matter: "Innledning", "Bakgrunn for …", "Om rapporten"."""
+    words = heading_words(text)
+    return bool(words) and words[0] in CONTEXT_NOUNS and len(words) <= MAX_HEADING_WORDS
+
+
+def _body_text_heading(text: str) -> tuple[str, str | None] | None:
+    """A heading set as body text: the heading and the rest of its paragraph.
+
+    "Sammendrag" as a paragraph of its own or run into the first sentence
+    ("Sammendrag: Rapporten viser …"); a numbered section heading in body type
+    ("4.2.1. Introduksjon", "5.4.5. Videre standardiseringsarbeid for forvaltning").
+    """
+    text = text.strip()
+    if " ".join(heading_words(text)) in RUN_IN_HEADS:
+        return text, None
+    if BODY_TEXT_SECTION_NUMBER.match(text) and len(text.split()) <= 10 and not SENTENCE_END.search(text):
+        return text, None
+    match = RUN_IN.match(text)
+    if match and match.group(1).lower() in RUN_IN_HEADS:
+        return match.group(1), text[match.end():]
+    return None
 
 
 @dataclass
@@ -49,6 +316,10 @@ class DocumentContext:
     title: str
     year: int | None  # the document's own year, inherited by undated reports
     publisher: str | None
+    # Who wrote and who commissioned the document, read from its cover and colophon.
+    contractors: list[str] = field(default_factory=list)
+    commissioner: str | None = None
+    published: str | None = None  # from the colophon or date line: "2019-06-07", "2019-06", "2019"
 
 
 @dataclass
@@ -64,6 +335,143 @@ def _chapter_level(headings: list[Block]) -> int:
     counts = Counter(h.level for h in headings)
     repeated = sorted(level for level, n in counts.items() if n >= 2)
     return repeated[0] if repeated else (min(counts) if counts else 1)
+
+
+def _size(block: Block) -> float | None:
+    sizes = sorted(line.size for line in block.lines)
+    return sizes[len(sizes) // 2] if sizes else None
+
+
+def text_size(blocks: list[Block]) -> float | None:
+    """The body type size: the size most of the paragraph and item text is set in."""
+    weights: Counter[float] = Counter()
+    for block in blocks:
+        if block.kind in ("paragraph", "item"):
+            for line in block.lines:
+                weights[round(line.size * 2) / 2] += len(line.text)
+    return weights.most_common(1)[0][0] if weights else None
+
+
+def _small_print(block: Block, body: float | None) -> bool:
+    size = _size(block)
+    return body is not None and size is not None and size < body * SMALL_PRINT
+
+
+def _set_apart(block: Block, body: float | None) -> bool:
+    """Prose a designer set apart from the body: larger type, or wholly bold or italic."""
+    size = _size(block)
+    if body is None or size is None:
+        return False
+    return size >= body * SET_APART or all(line.bold for line in block.lines) or all(
+        line.italic for line in block.lines)
+
+
+def _words(block: Block) -> int:
+    return len(block.text.split())
+
+
+def _is_lead_in(block: Block) -> bool:
+    """A sentence introducing a list: "Følgende punkter foreslås:"."""
+    return block.text.rstrip().endswith(":")
+
+
+def choose_findings(group: list[Block], body: float | None = None) -> list[Block]:
+    """The findings among one summary (sub)section's blocks, in order.
+
+    A summary written as a list (its first finding is a list item): the items are the
+    findings, the prose after them (a note on the report, on further reading) is
+    context. A summary in prose: each paragraph and each item of its lists is a
+    finding. A sentence introducing a list is never one.
+    """
+    candidates = [
+        b for b in group
+        if not _small_print(b, body) and (
+            b.kind == "item" and _words(b) >= MIN_ITEM_WORDS
+            or b.kind == "paragraph" and _words(b) >= MIN_PARAGRAPH_WORDS and not _is_lead_in(b)
+        )
+    ]
+    if candidates and candidates[0].kind == "item":
+        return [b for b in candidates if b.kind == "item"]
+    return candidates
+
+
+def _has_summary(blocks: list[Block]) -> bool:
+    for block in blocks:
+        if block.kind == "heading" and is_summary_heading(block.text):
+            return True
+        if block.kind == "paragraph":
+            found = _body_text_heading(block.text)
+            if found and is_summary_heading(found[0]):
+                return True
+    return False
+
+
+def unheaded_summary(blocks: list[Block], body: float | None) -> list[Block]:
+    """Prose set apart in type on the front page or the back cover, when nothing is headed as a summary.
+
+    The front page is the first page of text: its set-apart paragraphs before the body
+    begins (headings such as the title are passed over). The back cover is the last
+    page when it holds little text and no heading.
+    """
+    if not blocks or _has_summary(blocks):
+        return []
+    front = blocks[0].page
+    found: list[Block] = []
+    for block in blocks:
+        if block.page != front:
+            break
+        if block.kind in ("heading", "link", "caption") or _small_print(block, body):
+            continue
+        if block.kind != "paragraph" or not _set_apart(block, body):
+            break
+        if _words(block) >= MIN_PARAGRAPH_WORDS and not COLOPHON_LINE.search(block.text) and not is_published_line(block.text):
+            found.append(block)
+    if sum(_words(b) for b in found) >= UNHEADED_MIN_WORDS:
+        return found
+    back = blocks[-1].page
+    on_back = [b for b in blocks if b.page == back]
+    if back == front or any(b.kind == "heading" for b in on_back) or sum(_words(b) for b in on_back) >= BACK_COVER_WORDS:
+        return []
+    found = [
+        b for b in on_back
+        if b.kind == "paragraph" and _set_apart(b, body) and _words(b) >= MIN_PARAGRAPH_WORDS
+        and not COLOPHON_LINE.search(b.text)
+    ]
+    return found if sum(_words(b) for b in found) >= UNHEADED_MIN_WORDS else []
+
+
+def with_body_text_headings(blocks: list[Block], body: float | None = None) -> tuple[list[Block], set[int]]:
+    """Blocks with headings set as body text (see :func:`_body_text_heading`) turned into
+    headings, and the ids of the lines kept as text beside them.
+
+    They get the level below the deepest real heading, so any real heading ends them.
+    A "Sammendrag" standing alone counts when prose follows it (not a table's column
+    head). A numbered section line stays a passage too (its words are the text's), but
+    never a finding.
+    """
+    deepest = max((b.level for b in blocks if b.kind == "heading"), default=0)
+    out: list[Block] = []
+    kept: set[int] = set()
+    for index, block in enumerate(blocks):
+        found = None
+        if block.kind == "paragraph" and not _small_print(block, body):
+            found = _body_text_heading(block.text)
+        numbered = found is not None and found[1] is None and bool(BODY_TEXT_SECTION_NUMBER.match(found[0]))
+        if found is not None and found[1] is None and not numbered:
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            if following is None or following.kind not in ("paragraph", "item") or _words(following) < MIN_PARAGRAPH_WORDS:
+                found = None
+        if found is None:
+            out.append(block)
+            continue
+        heading, rest = found
+        if numbered:
+            out.append(block)
+            kept.add(id(block))
+        out.append(Block(kind="heading", text=heading, page=block.page, level=deepest + 1, lines=block.lines))
+        if rest:
+            out.append(Block(kind="paragraph", text=rest, page=block.page, lines=block.lines))
+    return out, kept
 
 
 def is_compilation(blocks: list[Block]) -> bool:
@@ -92,10 +500,13 @@ def is_compilation(blocks: list[Block]) -> bool:
 class ReportBuilder:
     """Turns one draft (title + blocks) into a :class:`Report`."""
 
-    def __init__(self, context: DocumentContext, index: int, draft: _Draft, single: bool):
+    def __init__(self, context: DocumentContext, index: int, draft: _Draft, single: bool,
+                 body: float | None = None, unheaded: list[Block] | None = None):
         self.context = context
         self.single = single
         self.draft = draft
+        self.body = body
+        self.unheaded = {id(b) for b in unheaded or ()}
         self.report_id = stable_id(context.sha256, "report", index, draft.title)
 
     def build(self) -> Report:
@@ -106,26 +517,29 @@ class ReportBuilder:
         chapter = self.draft.theme
         section: str | None = None
         themes: list[str] = [self.draft.theme] if self.draft.theme else []
-        findings_level: int | None = None  # level of the open findings heading, if any
-        pending: list[Block] = []  # one findings section's blocks until it closes
-        top_level = min((b.level for b in self.draft.blocks if b.kind == "heading"), default=1)
+        summary_level: int | None = None  # level of the open summary heading, if any
+        context_level: int | None = None  # level of a background heading inside it
+        group: list[Block] = []  # one summary (sub)section's blocks until it closes
+        blocks, heading_lines = with_body_text_headings(self.draft.blocks, self.body)
+        real_headings = [b for b in self.draft.blocks if b.kind == "heading"]
+        top_level = min((b.level for b in real_headings), default=1)
+        real = {id(b) for b in real_headings}
 
-        def close_findings_section() -> None:
-            items = [b for b in pending if b.kind == "item"]
-            # Summaries written as bullet lists: the bullets are the findings and the
-            # prose around them is context. Summaries in prose: each paragraph is one.
-            chosen = items if items else [b for b in pending if b.kind == "paragraph"]
-            for block in pending:
-                if block in chosen:
-                    assert block.section is not None, "the loop below sets the section of every block it keeps"
-                    findings.append(Finding(
-                        id=stable_id(self.report_id, "finding", len(findings)),
-                        text=block.text, page=block.page, section=block.section,
-                        chapter=block.chapter,
-                    ))
+        def close_group() -> None:
+            chosen = {id(b) for b in choose_findings(group, self.body)}
+            for block in group:
+                if id(block) in chosen:
+                    add_finding(block)
                 elif block.kind in ("paragraph", "item"):
                     add_passage(block)
-            pending.clear()
+            group.clear()
+
+        def add_finding(block: Block) -> None:
+            assert block.section is not None, "the loop below sets the section of every block it keeps"
+            findings.append(Finding(
+                id=stable_id(self.report_id, "finding", len(findings)),
+                text=block.text, page=block.page, section=block.section, chapter=block.chapter,
+            ))
 
         def add_passage(block: Block) -> None:
             text = block.text if block.kind == "paragraph" else f"• {block.text}"
@@ -139,19 +553,24 @@ class ReportBuilder:
                 text=text, page=block.page, chapter=block.chapter, section=block.section,
             ))
 
-        for block in self.draft.blocks:
+        for block in blocks:
             if block.kind == "heading":
                 name = heading_name(block.text)
-                if findings_level is not None and (block.level <= findings_level or _key(block.text) in NON_FINDINGS_HEADINGS):
-                    close_findings_section()
-                    findings_level = None
-                if self.single and block.level == top_level:
+                if summary_level is not None:
+                    close_group()
+                    if block.level <= summary_level:
+                        summary_level = None
+                if context_level is not None and block.level <= context_level:
+                    context_level = None
+                if self.single and block.level == top_level and id(block) in real:
                     chapter = name
                     if name not in themes:
                         themes.append(name)
                 section = name
-                if findings_level is None and _key(block.text) in FINDINGS_HEADINGS:
-                    findings_level = block.level
+                if summary_level is None and is_summary_heading(block.text):
+                    summary_level = block.level
+                elif summary_level is not None and context_level is None and is_context_heading(block.text):
+                    context_level = block.level
                 continue
             if block.kind in ("link", "caption"):
                 continue
@@ -162,21 +581,33 @@ class ReportBuilder:
                 continue
             if block.kind == "paragraph":
                 paragraphs.append(block.text)
-            if findings_level is not None:
-                pending.append(block)
+            if id(block) in self.unheaded:
+                block.section = UNHEADED_SECTION
+                if _words(block) >= MIN_PARAGRAPH_WORDS:
+                    add_finding(block)
+                    continue
+            if summary_level is not None and context_level is None and id(block) not in heading_lines:
+                group.append(block)
             else:
                 add_passage(block)
-        if findings_level is not None:
-            close_findings_section()
+        close_group()
 
         lead = self._lead(passages, findings)
-        contractors, commissioners = get_tagger().roles(paragraphs[:40])
+        tagger = get_tagger()
+        contractors, commissioners = tagger.roles(paragraphs[:40])
+        commissioner = " og ".join(commissioners) if commissioners else None
+        if self.single:
+            # A stand-alone report names its author and commissioner in its colophon
+            # ("Utført av:", "Oppdragsgiver:", "Fafo-rapport 2019:12"): that decides.
+            contractors = list(self.context.contractors) or contractors
+            commissioner = self.context.commissioner or commissioner
         publisher = self.context.publisher
         if not contractors and self.single and publisher:
-            contractors = [publisher]  # a stand-alone report names its author on the cover
-        commissioner = " og ".join(commissioners) if commissioners else None
+            contractors = [publisher]
         if commissioner is None and publisher and publisher not in contractors:
             commissioner = publisher
+        if not published and self.single and self.context.published:
+            published = Published(self.context.published, int(self.context.published[:4]))
         year_inferred = published is None
         year = published.year if published else self.context.year
         pages = [b.page for b in self.draft.blocks] or [0]
@@ -200,6 +631,7 @@ def segment(blocks: list[Block], footnotes: list[Block], context: DocumentContex
     """Reports in document order."""
     headings = [b for b in blocks if b.kind == "heading"]
     chapter_level = _chapter_level(headings)
+    body = text_size(blocks)
     if is_compilation(blocks):
         drafts: list[_Draft] = []
         theme: str | None = None
@@ -215,10 +647,11 @@ def segment(blocks: list[Block], footnotes: list[Block], context: DocumentContex
                 continue
             if current is not None:
                 current.blocks.append(block)
-        return [ReportBuilder(context, i, d, single=False).build() for i, d in enumerate(drafts)]
+        return [ReportBuilder(context, i, d, single=False, body=body).build() for i, d in enumerate(drafts)]
 
     draft = _Draft(title=context.title, theme=None, blocks=list(blocks))
-    report = ReportBuilder(context, 0, draft, single=True).build()
+    unheaded = unheaded_summary(blocks, body)
+    report = ReportBuilder(context, 0, draft, single=True, body=body, unheaded=unheaded).build()
     _attach_footnotes(report, footnotes, blocks)
     return [report]
 
