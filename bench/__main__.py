@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench import extraction, http_load, indexing, machine, quality, queries, report, scaled
+from bench import extraction, extraction_quality, http_load, indexing, machine, quality, queries, report, scaled
 from bench.paths import CORPUS_DIR, GENERATED_DIR, RESULTS_JSON, RESULTS_MD, corpus_pdfs, real_pdfs
 from bench.peers import BenchItem, all_peers, items_from_documents, timed_build
 
@@ -41,6 +41,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--reindex-files", type=int, default=None, help="PDFs in the unchanged re-index test")
     parser.add_argument("--out", type=Path, default=None, help="folder for results.json and RESULTS.md")
     parser.add_argument("--render-only", action="store_true", help="rewrite RESULTS.md from results.json in --out")
+    parser.add_argument("--extraction-quality-only", action="store_true",
+                        help="measure extraction quality only, into the existing results.json in --out, and render")
     args = parser.parse_args(argv)
     quick = args.quick
     args.sizes = args.sizes if args.sizes is not None else list(QUICK_SIZES if quick else FULL_SIZES)
@@ -129,6 +131,15 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / RESULTS_MD.name).write_text(report.render(results), encoding="utf-8")
         _say(f"Skrev {args.out / RESULTS_MD.name} fra {args.out / RESULTS_JSON.name}")
         return 0
+    if args.extraction_quality_only:
+        results = json.loads((args.out / RESULTS_JSON.name).read_text(encoding="utf-8"))
+        _say("1b. Uttrekkskvalitet (extraction quality) …")
+        results["extraction_quality"] = extraction_quality.run()
+        (args.out / RESULTS_JSON.name).write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n",
+                                                  encoding="utf-8")
+        (args.out / RESULTS_MD.name).write_text(report.render(results), encoding="utf-8")
+        _say(f"Skrev uttrekkskvaliteten inn i {args.out / RESULTS_MD.name}")
+        return 0
     work = GENERATED_DIR / ("quick" if args.quick else "full")
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -145,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         sets["realpdfs/no"] = real_pdfs()
     rows = extraction.run(sets, workers, *((1, 1) if args.quick else (extraction.MIN_RUNS, extraction.MAX_RUNS)))
     results["extraction"] = {"rows": rows, "summary": extraction.summarize(rows), "realpdfs_found": bool(real_pdfs())}
+    _say("1b. Uttrekkskvalitet (extraction quality) …")
+    results["extraction_quality"] = extraction_quality.run()
 
     pool = scaled.sentence_pool(scaled.load_real_documents())
     query_sets = _query_sets(args, pool.sentences)

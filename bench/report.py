@@ -108,6 +108,37 @@ def _extraction(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _extraction_quality(results: dict[str, Any]) -> list[str]:
+    quality = results.get("extraction_quality")
+    if not quality:
+        return []
+    lines = ["## 1b. Uttrekkskvalitet", "",
+             "`rapportsok eval-extraction` mot gullfiler: de genererte oppsettene (`corpus/build_layouts.py`, gull fra "
+             "kildeteksten) og de ekte PDF-ene i realpdfs/no (gull i `tests/gold/realpdfs/`, skrevet ved å lese "
+             "dokumentene). Funn P/R/F1 er over alle funn i settet; metadata er tittel, oppdragstaker, oppdragsgiver og "
+             "år per rapport; tapte ord er ord pdfminer leser som verken står i utdataene eller i registrerte sidedeler.",
+             ""]
+    rows = []
+    for label, key in (("Genererte oppsett", "layouts"), ("Ekte PDF-er (realpdfs/no)", "realpdfs")):
+        if key not in quality:
+            continue
+        t = quality[key]["totals"]
+        f = t["findings"]
+        rows.append([label, str(t["documents"]), str(t["pages"]), f"{f['precision']:.2f}", f"{f['recall']:.2f}",
+                     f"{f['f1']:.2f}", f"{t['metadata_accuracy']:.0%}", f"{t['chapter_recall']:.0%}",
+                     f"{t['words']['lost']} av {t['words']['raw']}", f"{t['pages_per_second']:.1f}"])
+    lines += _table(["Sett", "Dokumenter", "Sider", "Funn P", "Funn R", "Funn F1", "Metadata", "Kapitler",
+                     "Tapte ord", "Sider/s"], rows)
+    for label, key in (("Per genererte oppsett", "layouts"), ("Per ekte PDF", "realpdfs")):
+        if key not in quality:
+            continue
+        per = [[d["source"], str(d["pages"]), f"{d['f1']:.2f}" if d["judged"] else "–",
+                f"{d['metadata'][0]}/{d['metadata'][1]}", f"{d['chapters'][0]}/{d['chapters'][1]}",
+                str(d["words_lost"])] for d in quality[key]["documents"]]
+        lines += [f"{label}:", ""] + _table(["PDF", "Sider", "Funn F1", "Metadata", "Kapitler", "Tapte ord"], per)
+    return lines
+
+
 def _engines(size: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [(OURS, size["ours"])] + [(p["label"], p) for p in size["peers"].values()]
 
@@ -198,6 +229,7 @@ def render(results: dict[str, Any]) -> str:
     ]
     lines += _targets(results)
     lines += _extraction(results)
+    lines += _extraction_quality(results)
     lines += _indexing(results)
     lines += _queries(results)
     lines += _quality(results)
