@@ -33,8 +33,8 @@ FOOTNOTE_START = re.compile(r"^(\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\*)\s*\S"
 CAPTION = re.compile(r"^(Figur|Tabell|Figure|Table|Kilde|Foto)\s*\d*[\s.:–-]", re.I)
 PDF_LINK_TEXT = re.compile(r"\((PDF|pdf)[,\s]+[\d.,]+\s*[KkMm][Bb]\)")
 SENTENCE_END = re.compile(r"[.!?:;»”\")]$")
-# A heading's number: "2", "2.3", "2.3." or a roman numeral with a stop or colon ("IV:", "II.").
 SENTENCE_INSIDE = re.compile(r"[a-zæøå]{2}[.!?] [A-ZÆØÅ]")
+# A heading's number: "2", "2.3", "2.3." or a roman numeral with a stop or colon ("IV:", "II.").
 NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*|[IVXLC]{1,6}(?=[.:]))[.:]?\s+(?=\S)")
 # A symbol standing first on a line, followed by a space: a list marker when the
 # document uses it on several lines ("@ Tekst" from a symbol font without Unicode names).
