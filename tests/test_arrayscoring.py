@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from indexer.evaluation.relevance import load_judgments
@@ -16,7 +17,7 @@ from indexer.extract.pipeline import extract_document
 from indexer.index.build import update_index
 from indexer.records import Document
 from indexer.search import engine as searching
-from indexer.search.arrayscoring import score_all
+from indexer.search.arrayscoring import phrase_starts, score_all
 from indexer.search.querylang import parse_query
 
 from test_search_basic import _close_searchers  # noqa: F401
@@ -96,3 +97,29 @@ def test_scores_equal_whoosh_across_segments_with_deleted_documents(tmp_path):
     leaves = searcher.reader().leaf_readers()
     assert len(leaves) >= 2 and any(leaf.has_deletions() for leaf, _ in leaves)
     assert assert_same_as_whoosh(index_dir, relevance_queries()[:20] + EXTRA_QUERIES) > 300
+
+
+def _flat(postings: dict[int, list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ids = sorted(postings)
+    offsets = np.cumsum([0, *(len(postings[d]) for d in ids)])
+    return np.array(ids, dtype=np.int32), offsets.astype(np.int64), np.array([p for d in ids for p in postings[d]], dtype=np.int32)
+
+
+def test_a_phrase_starts_only_where_every_word_stands_in_turn():
+    # "flyktninger i arbeid": doc 1 has it at 4, doc 2 has the words apart, doc 3 twice (0 and 10)
+    words = [
+        _flat({1: [4], 2: [0], 3: [0, 10]}),
+        _flat({1: [5], 2: [7], 3: [1, 11]}),
+        _flat({1: [6], 2: [2], 3: [2, 12]}),
+    ]
+    candidates = np.array([1, 2, 3], dtype=np.int64)
+    starts = phrase_starts(candidates, words[2], 2, first=True)  # any word may go first
+    for offset in (0, 1):
+        starts = phrase_starts(starts, words[offset], offset)
+    assert [(int(s) >> 32, int(s) & 0xFFFFFFFF) for s in starts] == [(1, 4), (3, 0), (3, 10)]
+
+
+def test_a_word_cannot_stand_before_the_start_of_its_document():
+    # The second word at position 0 would put the phrase's start at -1.
+    starts = phrase_starts(np.array([5], dtype=np.int64), _flat({5: [0, 3]}), 1, first=True)
+    assert [int(s) & 0xFFFFFFFF for s in starts] == [2]

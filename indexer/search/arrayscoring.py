@@ -21,6 +21,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -214,34 +215,30 @@ class LeafScorer:
             texts = [field.to_bytes(word) for word in words]
         except ValueError:
             return Matches.none()
-        # Rarest word first: each word's positions are read only for the documents
-        # still in the running, so a common word ("i", "og") costs few blocks.
-        order = sorted(range(len(words)), key=lambda i: len(per_word[i]))
-        starts: dict[int, set[int]] = {docnum: set() for docnum in both.docnums.tolist()}
-        for step, i in enumerate(order):
-            positions = self._positions(fieldname, texts[i], np.array(sorted(starts), dtype=np.int64))
+        # Rarest word first: the fewest possible starts from the outset.
+        starts: np.ndarray | None = None
+        for offset in sorted(range(len(words)), key=lambda i: len(per_word[i])):
+            text = texts[offset]
+            positions = DECODED.get((self._segment_key, "positions", fieldname, text),
+                                    partial(self._read_positions, fieldname, text))
             if positions is None:
                 return self.walk(query)
-            narrowed = {}
-            for docnum, possible in starts.items():
-                here = {position - i for position in positions.get(docnum, ())}  # where the phrase would start
-                left = here if step == 0 else possible & here
-                if left:
-                    narrowed[docnum] = left
-            starts = narrowed
-            if not starts:
+            starts = phrase_starts(both.docnums if starts is None else starts, positions, offset, first=starts is None)
+            if not len(starts):
                 return Matches.none()
-        keep = np.flatnonzero(np.isin(both.docnums, np.array(sorted(starts), dtype=np.int64)))
+        assert starts is not None  # a phrase has words
+        keep = np.flatnonzero(np.isin(both.docnums, np.unique(starts >> _POSITION_BITS)))
         scores = both.scores[keep]
         return Matches(both.docnums[keep], scores * query.boost if query.boost != 1.0 else scores)
 
-    def _positions(self, fieldname: str, text: bytes, docnums: np.ndarray) -> dict[int, set[int]] | None:
-        """The term's positions in each of the given documents (ascending), read
-        only from the posting blocks that hold them."""
+    def _read_positions(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The term's positions in the segment as flat arrays (see
+        :func:`indexer.index._whoosh.flat_positions`); decoded once and cached,
+        so the next phrase with the word only does array work."""
         matcher = _whoosh.block_matcher(self.reader, fieldname, text)
         if matcher is None:
             return None
-        return _whoosh.block_positions(matcher, docnums.tolist())
+        return _whoosh.flat_positions(matcher)
 
     # --- compound queries ------------------------------------------------------------
 
@@ -293,6 +290,43 @@ class LeafScorer:
 
     def _nothing(self, query: wq.Query) -> Matches:
         return Matches.none()
+
+
+# A phrase start is kept as one int64: the document number above these bits, the
+# position below.
+_POSITION_BITS = 32
+
+
+def phrase_starts(starts: np.ndarray, positions: tuple[np.ndarray, np.ndarray, np.ndarray], offset: int,
+                  first: bool = False) -> np.ndarray:
+    """Where a phrase can still start, given its word at ``offset``.
+
+    With ``first``, ``starts`` holds document numbers (the word is the first one
+    looked at, so any place in those documents may start the phrase); otherwise
+    the sorted encoded starts (``docnum << 32 | position``) the words before left.
+    ``positions`` is the word's flat positions (document numbers, offsets,
+    positions, see :func:`indexer.index._whoosh.flat_positions`). The result is
+    the sorted encoded starts where the word stands ``offset`` places after the
+    start, computed in array operations.
+    """
+    ids, offsets, flat = positions
+    docnums = starts if first else np.unique(starts >> _POSITION_BITS)
+    at = np.searchsorted(ids, docnums)
+    present = at < len(ids)
+    present[present] = ids[at[present]] == docnums[present]
+    docnums, at = docnums[present], at[present]
+    begin = offsets[at]
+    counts = offsets[at + 1] - begin
+    total = int(counts.sum())
+    if not total:
+        return np.empty(0, dtype=np.int64)
+    # The indexes into ``flat`` of every wanted document's positions, in one array.
+    index = np.arange(total, dtype=np.int64) + np.repeat(begin - (np.cumsum(counts) - counts), counts)
+    found = flat[index].astype(np.int64) - offset
+    owner = np.repeat(docnums.astype(np.int64), counts)
+    inside = found >= 0  # a word this far in cannot stand before the document's start
+    candidates = np.unique((owner[inside] << _POSITION_BITS) | found[inside])
+    return candidates if first else np.intersect1d(starts, candidates, assume_unique=True)
 
 
 _EVALUATORS: dict[type, Callable[[LeafScorer, wq.Query], Matches]] = {

@@ -321,14 +321,35 @@ def _sort_keys(searcher: Searcher, facts: DocFacts) -> _SortKeys:
     return _derived_for(searcher, "sort_keys", build)
 
 
-def _ordered(keys: _SortKeys, docnums: np.ndarray, scores: np.ndarray, sort: str, ranked: bool) -> np.ndarray:
-    """The order (indexes into ``docnums``) the hits are shown in."""
+def _order_columns(keys: _SortKeys, docnums: np.ndarray, scores: np.ndarray, sort: str,
+                   ranked: bool) -> list[np.ndarray]:
+    """The sort keys of the hits, most significant first; the last (the document's
+    place in print) is unique, so the order they give is total."""
     document = keys.document[docnums]
     if sort == SORT_NEWEST:
-        return np.lexsort((document, -scores, keys.newest[docnums]))
+        return [keys.newest[docnums], -scores, document]
     if not ranked:
-        return np.argsort(document, kind="stable")
-    return np.lexsort((document, -scores))
+        return [document]
+    return [-scores, document]
+
+
+def _ordered(keys: _SortKeys, docnums: np.ndarray, scores: np.ndarray, sort: str, ranked: bool,
+             first: int | None = None) -> np.ndarray:
+    """The order (indexes into ``docnums``) the hits are shown in; with ``first``,
+    only the first ``first`` of them.
+
+    A page needs the best few of thousands of hits: the primary key is partitioned
+    (``argpartition``, linear) to the hits that can reach the first ``first``
+    places — every hit tied with the last of them included — and only those are
+    sorted. The result is the head of the full order, exactly."""
+    columns = _order_columns(keys, docnums, scores, sort, ranked)
+    if first is not None and 0 < first < len(docnums):
+        primary = columns[0]
+        cut = primary[np.argpartition(primary, first - 1)[first - 1]]
+        candidates = np.flatnonzero(primary <= cut)
+        head = np.lexsort([column[candidates] for column in reversed(columns)])
+        return candidates[head][:first]
+    return np.lexsort(list(reversed(columns)))
 
 
 def _newest_key(facts: DocFacts, docnum: int) -> tuple[int, str]:
@@ -401,13 +422,17 @@ def search(
     kept, response.facets = filter_and_count(facts, docnums, filters)
     docnums, scores = docnums[kept], scores[kept]
     keys = _sort_keys(searcher, facts)
-    order = _ordered(keys, docnums, scores, SORT_VALUES[sort], not browsing)
-    docnums, scores = docnums[order], scores[order]
     more = None
-    if group_by_report:
+    if group_by_report:  # a report's place is that of its best hit: every hit is ordered
+        order = _ordered(keys, docnums, scores, SORT_VALUES[sort], not browsing)
+        docnums, scores = docnums[order], scores[order]
         best, more = _grouped(keys, docnums)
         docnums, scores = docnums[best], scores[best]
-    response.total = len(docnums)
+        response.total = len(docnums)
+    else:
+        response.total = len(docnums)
+        order = _ordered(keys, docnums, scores, SORT_VALUES[sort], not browsing, first=page * size)
+        docnums, scores = docnums[order], scores[order]
     terms, phrases = built.highlight_marks()
     shown = slice((page - 1) * size, page * size)
     shown_more = more[shown].tolist() if more is not None else [None] * len(docnums[shown])
