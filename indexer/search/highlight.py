@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from indexer.language.analysis import ANALYZED_FIELDS, PHRASE_SUFFIX, analyse_word, analyzer_for, words
+from indexer.language.analysis import ANALYZED_FIELDS, PHRASE_SUFFIX, analyse_word, words
 
 SNIPPET_CHARS = 240
 ELLIPSIS = "…"
@@ -27,18 +27,17 @@ Phrase = tuple[str, tuple[str, ...]]  # (field, words)
 
 
 def _phrase_spans(text: str, phrases: Sequence[Phrase], prefix: str) -> set[Span]:
-    """Spans of the places where a phrase's words follow each other."""
+    """Spans of the places where a phrase's words follow each other.
+
+    The phrase field's tokens, as its analyzer makes them with stop words kept
+    (one position per word; a word's terms, such as a hyphenated word and its
+    pieces, are alternatives there), taken from the per-word analysis directly
+    rather than through the analyzer's token stream."""
     phrase_field = f"{prefix}_{PHRASE_SUFFIX}"
     wanted = [phrase_words for fieldname, phrase_words in phrases if fieldname == phrase_field and phrase_words]
     if not wanted:
         return set()
-    # Tokens at one position are alternatives (a hyphenated word and its pieces).
-    positions: dict[int, tuple[set[str], Span]] = {}
-    analyzer = analyzer_for(PHRASE_SUFFIX)
-    for token in analyzer(text, positions=True, chars=True, mode="index", removestops=False):
-        texts, span = positions.setdefault(token.pos, (set(), (token.startchar, token.endchar)))
-        texts.add(token.text)
-    ordered = [positions[pos] for pos in sorted(positions)]
+    ordered = [(analyse_word(word).index[PHRASE_SUFFIX], (start, end)) for word, start, end in words(text)]
     spans = set()
     for phrase_words in wanted:
         for start in range(len(ordered) - len(phrase_words) + 1):
