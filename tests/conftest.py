@@ -6,6 +6,7 @@ builds its own index in ``tmp_path``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,30 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path,
     index_dir = tmp_path_factory.mktemp("corpus-index")
     summary = update_index(corpus_dir, index_dir, workers=2, extractor=lambda path: corpus_documents[path.name])
     assert not summary.failed and summary.indexed_sources == len(corpus_documents)
+    yield index_dir
+    close_searchers()
+
+
+@pytest.fixture(scope="session")
+def segmented_index(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path,
+                    corpus_documents: dict[str, Document]) -> Iterator[Path]:
+    """The corpus's documents indexed in three runs, so the index has several segments and
+    deleted documents: a.pdf, then b.pdf, then a.pdf removed and its text added as c.pdf.
+    Read-only, like ``corpus_index``."""
+    folder = tmp_path_factory.mktemp("segmented")
+    corpus, index_dir = folder / "corpus", folder / "index"
+    corpus.mkdir()
+    first, second = sorted(corpus_documents)[:2]
+    by_name = {"a.pdf": first, "b.pdf": second, "c.pdf": first}
+
+    def extract(path: Path) -> Document:
+        return replace(corpus_documents[by_name[path.name]], source=path.name)
+
+    for step in ("a.pdf", "b.pdf", "c.pdf"):
+        if step == "c.pdf":
+            (corpus / "a.pdf").unlink()
+        (corpus / step).write_bytes(f"%PDF-1.4 stand-in for {step}".encode())
+        update_index(corpus, index_dir, workers=1, extractor=extract)
     yield index_dir
     close_searchers()
 

@@ -6,16 +6,12 @@ matchers one document at a time.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from indexer.evaluation.relevance import load_judgments
-from indexer.extract.pipeline import extract_document
-from indexer.index.build import update_index
-from indexer.records import Document
 from indexer.search import engine as searching
 from indexer.search.arrayscoring import phrase_starts, score_all
 from indexer.search.querylang import parse_query
@@ -68,35 +64,11 @@ def test_scores_equal_whoosh_on_the_bundled_corpus(corpus_index):
     assert compared > 1000  # the queries really match something
 
 
-def _read_json_document(path: Path) -> Document:
-    return Document.from_dict(json.loads(path.read_text(encoding="utf-8")))
-
-
-def test_scores_equal_whoosh_across_segments_with_deleted_documents(tmp_path):
-    """An index updated three times has several segments and deleted documents.
-    The corpus's own extracted documents are indexed from stand-in files."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    sources = sorted((REPO / "corpus").glob("*.pdf"))
-    extracted = {path.name: extract_document(path).to_dict() for path in sources}
-    index_dir = tmp_path / "index"
-
-    def write(name: str, source: str) -> None:
-        data = dict(extracted[source], source=name)
-        (corpus / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-
-    write("a.pdf", sources[0].name)
-    update_index(corpus, index_dir, workers=1, extractor=_read_json_document)
-    write("b.pdf", sources[1].name)
-    update_index(corpus, index_dir, workers=1, extractor=_read_json_document)
-    (corpus / "a.pdf").unlink()  # a's documents deleted, the same text added as c
-    write("c.pdf", sources[0].name)
-    update_index(corpus, index_dir, workers=1, extractor=_read_json_document)
-
-    searcher = searching.get_searcher(index_dir)
+def test_scores_equal_whoosh_across_segments_with_deleted_documents(segmented_index: Path):
+    searcher = searching.get_searcher(segmented_index)
     leaves = searcher.reader().leaf_readers()
     assert len(leaves) >= 2 and any(leaf.has_deletions() for leaf, _ in leaves)
-    assert assert_same_as_whoosh(index_dir, relevance_queries()[:20] + EXTRA_QUERIES) > 300
+    assert assert_same_as_whoosh(segmented_index, relevance_queries()[:20] + EXTRA_QUERIES) > 300
 
 
 def _flat(postings: dict[int, list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -75,8 +75,8 @@ from whoosh import index as whoosh_index  # noqa: E402
 from whoosh.automata import lev  # noqa: E402
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield  # noqa: E402
 from whoosh.fields import Schema  # noqa: E402
-from whoosh.formats import Positions  # noqa: E402
 from whoosh.filedb.filestore import FileStorage  # noqa: E402
+from whoosh.formats import Positions  # noqa: E402
 from whoosh.matching.wrappers import FilterMatcher  # noqa: E402
 from whoosh.scoring import BM25F  # noqa: E402
 from whoosh.support.levenshtein import damerau_levenshtein  # noqa: E402

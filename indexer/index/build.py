@@ -60,6 +60,7 @@ from indexer.index.schema import (
     build_schema,
     manifest_entry,
 )
+from indexer.index.snapshot import SnapshotUnsupported, build_snapshot
 from indexer.index.status import LAST_RUN_FILE, STATUS_FILE, status_of
 from indexer.index.summary import IndexSummary, render_summary
 from indexer.index.writers import BulkSegmentWriter, ParallelSegmentWriters, WriterProcessError
@@ -344,6 +345,7 @@ def update_index(
             finally:
                 progress.close()
 
+        _publish_snapshot(ix, index_dir, summary, progress)
         status = status_of(ix)
         summary.indexed_sources = status["sources"]
         summary.documents = status["documents"]
@@ -353,6 +355,23 @@ def update_index(
         _write_json(index_dir / LAST_RUN_FILE, summary.to_dict())
         _write_json(index_dir / STATUS_FILE, {"last_indexed": summary.finished, **status})
     return summary
+
+
+def _publish_snapshot(ix: Any, index_dir: Path, summary: IndexSummary, progress: IndexProgress) -> None:
+    """The committed index's serving snapshot (:mod:`indexer.index.snapshot`), written
+    while the lock is held, when it does not exist yet. Searches without one read
+    Whoosh directly, so a snapshot that cannot be written costs speed, not answers."""
+    with ix.searcher() as searcher:
+        if not searcher.doc_count_all():
+            return
+        try:
+            built = build_snapshot(index_dir, searcher)
+        except (SnapshotUnsupported, OSError) as exc:
+            progress.log(f"Kunne ikke skrive søkekopien av indeksen ({exc}); søk leser indeksen direkte.")
+            return
+        if built.terms:
+            summary.snapshot_seconds = built.seconds
+            progress.log(f"Søkekopien av indeksen er skrevet ({built.seconds:.1f} s).")
 
 
 def run_index_command(args: argparse.Namespace) -> int:

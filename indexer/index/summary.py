@@ -27,6 +27,7 @@ class IndexSummary:
     strict: bool = False
     committed: bool = False
     cleaned_files: int = 0
+    snapshot_seconds: float = 0.0  # writing the serving snapshot, when this run wrote one
 
     @property
     def exit_code(self) -> int:
@@ -53,6 +54,7 @@ class IndexSummary:
                 "documents": self.documents,
             },
             "committed": self.committed,
+            "snapshot_seconds": round(self.snapshot_seconds, 3),
             "failed": [asdict(f) for f in self.failed],
         }
 

@@ -95,7 +95,100 @@ def _nbytes(value: Any) -> int:
 DECODED = DecodedCache(max_bytes=96 * 1024 * 1024)
 
 
-class LeafScorer:
+class ArrayScorer:
+    """Scores queries over arrays: the query types of :data:`_EVALUATORS` one way for
+    all, the terms and phrases by the subclass (a Whoosh segment, or a serving
+    snapshot), anything else by :meth:`walk`."""
+
+    size: int  # document numbers run from 0 to size - 1
+
+    def matches(self, query: wq.Query) -> Matches:
+        """The documents the query matches, with Whoosh's scores."""
+        evaluate = _EVALUATORS.get(type(query))
+        if evaluate is None:
+            return self.walk(query)
+        return evaluate(self, query)
+
+    def walk(self, query: wq.Query) -> Matches:
+        raise NotImplementedError
+
+    def term(self, query: wq.Term) -> Matches:
+        raise NotImplementedError
+
+    def phrase(self, query: wq.Phrase) -> Matches:
+        raise NotImplementedError
+
+    def union(self, children: list[Matches], boost: float = 1.0) -> Matches:
+        """Documents matching any child; a document's score is the sum of its children's."""
+        children = [m for m in children if len(m)]
+        if not children:
+            return Matches.none()
+        if len(children) == 1:
+            only = children[0]
+            return only if boost == 1.0 else Matches(only.docnums, only.scores * boost)
+        totals = np.zeros(self.size, dtype=np.float64)
+        hit = np.zeros(self.size, dtype=bool)
+        for child in children:
+            totals[child.docnums] += child.scores
+            hit[child.docnums] = True
+        docnums = np.flatnonzero(hit)
+        scores = totals[docnums]
+        return Matches(docnums, scores * boost if boost != 1.0 else scores)
+
+    def intersection(self, children: list[Matches], boost: float = 1.0) -> Matches:
+        """Documents matching every child; scores summed."""
+        if not children or any(not len(m) for m in children):
+            return Matches.none()
+        docnums, scores = children[0].docnums, children[0].scores
+        for child in children[1:]:
+            docnums, mine, theirs = np.intersect1d(docnums, child.docnums, assume_unique=True, return_indices=True)
+            scores = scores[mine] + child.scores[theirs]
+        return Matches(docnums, scores * boost if boost != 1.0 else scores)
+
+    def or_query(self, query: wq.Or) -> Matches:
+        if query.minmatch or query.scale:
+            return self.walk(query)
+        subqueries = query.subqueries
+        if len(subqueries) == 1:  # Whoosh ignores the boost of a one-child Or
+            return self.matches(subqueries[0])
+        return self.union([self.matches(q) for q in subqueries], query.boost)
+
+    def and_query(self, query: wq.And) -> Matches:
+        subqueries = query.subqueries
+        if len(subqueries) == 1:
+            return self.matches(subqueries[0])
+        return self.intersection([self.matches(q) for q in subqueries], query.boost)
+
+    def constant(self, query: wq.ConstantScoreQuery) -> Matches:
+        # A search that does not need the current match (ours) gets the constant.
+        child = self.matches(query.child)
+        return Matches(child.docnums, np.full(len(child), float(query.score)))
+
+    def nothing(self, query: wq.Query) -> Matches:
+        return Matches.none()
+
+    def phrase_starts_of(self, query: wq.Phrase, both: Matches, per_word: list[Matches],
+                         positions_of: Callable[[str], tuple[np.ndarray, np.ndarray, np.ndarray] | None]
+                         ) -> Matches | None:
+        """The documents of ``both`` where the phrase's words stand in a row
+        (``None``: positions not available, walk instead)."""
+        words = list(query.words)
+        # Rarest word first: the fewest possible starts from the outset.
+        starts: np.ndarray | None = None
+        for offset in sorted(range(len(words)), key=lambda i: len(per_word[i])):
+            positions = positions_of(words[offset])
+            if positions is None:
+                return None
+            starts = phrase_starts(both.docnums if starts is None else starts, positions, offset, first=starts is None)
+            if not len(starts):
+                return Matches.none()
+        assert starts is not None  # a phrase has words
+        keep = np.flatnonzero(np.isin(both.docnums, np.unique(starts >> _POSITION_BITS)))
+        scores = both.scores[keep]
+        return Matches(both.docnums[keep], scores * query.boost if query.boost != 1.0 else scores)
+
+
+class LeafScorer(ArrayScorer):
     """Scores queries over one segment of the index (a leaf searcher)."""
 
     def __init__(self, leaf: Searcher, top: Searcher):
@@ -113,13 +206,6 @@ class LeafScorer:
         self._bm25 = weighting if type(weighting) is BM25F else None
 
     # --- queries ---------------------------------------------------------------------
-
-    def matches(self, query: wq.Query) -> Matches:
-        """The documents of this segment the query matches, with Whoosh's scores."""
-        evaluate = _EVALUATORS.get(type(query))
-        if evaluate is None:
-            return self.walk(query)
-        return evaluate(self, query)
 
     def walk(self, query: wq.Query) -> Matches:
         """Whoosh's own matcher, one document at a time (for query types not done here)."""
@@ -212,24 +298,16 @@ class LeafScorer:
         if not len(both):
             return Matches.none()
         try:
-            texts = [field.to_bytes(word) for word in words]
+            texts = {word: field.to_bytes(word) for word in words}
         except ValueError:
             return Matches.none()
-        # Rarest word first: the fewest possible starts from the outset.
-        starts: np.ndarray | None = None
-        for offset in sorted(range(len(words)), key=lambda i: len(per_word[i])):
-            text = texts[offset]
-            positions = DECODED.get((self._segment_key, "positions", fieldname, text),
-                                    partial(self._read_positions, fieldname, text))
-            if positions is None:
-                return self.walk(query)
-            starts = phrase_starts(both.docnums if starts is None else starts, positions, offset, first=starts is None)
-            if not len(starts):
-                return Matches.none()
-        assert starts is not None  # a phrase has words
-        keep = np.flatnonzero(np.isin(both.docnums, np.unique(starts >> _POSITION_BITS)))
-        scores = both.scores[keep]
-        return Matches(both.docnums[keep], scores * query.boost if query.boost != 1.0 else scores)
+
+        def positions_of(word: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+            return DECODED.get((self._segment_key, "positions", fieldname, texts[word]),
+                               partial(self._read_positions, fieldname, texts[word]))
+
+        found = self.phrase_starts_of(query, both, per_word, positions_of)
+        return self.walk(query) if found is None else found
 
     def _read_positions(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """The term's positions in the segment as flat arrays (see
@@ -239,57 +317,6 @@ class LeafScorer:
         if matcher is None:
             return None
         return _whoosh.flat_positions(matcher)
-
-    # --- compound queries ------------------------------------------------------------
-
-    def union(self, children: list[Matches], boost: float = 1.0) -> Matches:
-        """Documents matching any child; a document's score is the sum of its children's."""
-        children = [m for m in children if len(m)]
-        if not children:
-            return Matches.none()
-        if len(children) == 1:
-            only = children[0]
-            return only if boost == 1.0 else Matches(only.docnums, only.scores * boost)
-        totals = np.zeros(self.size, dtype=np.float64)
-        hit = np.zeros(self.size, dtype=bool)
-        for child in children:
-            totals[child.docnums] += child.scores
-            hit[child.docnums] = True
-        docnums = np.flatnonzero(hit)
-        scores = totals[docnums]
-        return Matches(docnums, scores * boost if boost != 1.0 else scores)
-
-    def intersection(self, children: list[Matches], boost: float = 1.0) -> Matches:
-        """Documents matching every child; scores summed."""
-        if not children or any(not len(m) for m in children):
-            return Matches.none()
-        docnums, scores = children[0].docnums, children[0].scores
-        for child in children[1:]:
-            docnums, mine, theirs = np.intersect1d(docnums, child.docnums, assume_unique=True, return_indices=True)
-            scores = scores[mine] + child.scores[theirs]
-        return Matches(docnums, scores * boost if boost != 1.0 else scores)
-
-    def _or(self, query: wq.Or) -> Matches:
-        if query.minmatch or query.scale:
-            return self.walk(query)
-        subqueries = query.subqueries
-        if len(subqueries) == 1:  # Whoosh ignores the boost of a one-child Or
-            return self.matches(subqueries[0])
-        return self.union([self.matches(q) for q in subqueries], query.boost)
-
-    def _and(self, query: wq.And) -> Matches:
-        subqueries = query.subqueries
-        if len(subqueries) == 1:
-            return self.matches(subqueries[0])
-        return self.intersection([self.matches(q) for q in subqueries], query.boost)
-
-    def _constant(self, query: wq.ConstantScoreQuery) -> Matches:
-        # A search that does not need the current match (ours) gets the constant.
-        child = self.matches(query.child)
-        return Matches(child.docnums, np.full(len(child), float(query.score)))
-
-    def _nothing(self, query: wq.Query) -> Matches:
-        return Matches.none()
 
 
 # A phrase start is kept as one int64: the document number above these bits, the
@@ -329,22 +356,22 @@ def phrase_starts(starts: np.ndarray, positions: tuple[np.ndarray, np.ndarray, n
     return candidates if first else np.intersect1d(starts, candidates, assume_unique=True)
 
 
-_EVALUATORS: dict[type, Callable[[LeafScorer, wq.Query], Matches]] = {
-    wq.Term: LeafScorer.term,
-    wq.Or: LeafScorer._or,
-    wq.And: LeafScorer._and,
-    wq.ConstantScoreQuery: LeafScorer._constant,
-    wq.Phrase: LeafScorer.phrase,
-    type(wq.NullQuery): LeafScorer._nothing,
+_EVALUATORS: dict[type, Callable[[Any, Any], Matches]] = {
+    wq.Term: lambda scorer, query: scorer.term(query),
+    wq.Or: lambda scorer, query: scorer.or_query(query),
+    wq.And: lambda scorer, query: scorer.and_query(query),
+    wq.ConstantScoreQuery: lambda scorer, query: scorer.constant(query),
+    wq.Phrase: lambda scorer, query: scorer.phrase(query),
+    type(wq.NullQuery): lambda scorer, query: scorer.nothing(query),
 }
 
 
-def register(query_type: type, evaluate: Callable[[LeafScorer, wq.Query], Matches]) -> None:
+def register(query_type: type, evaluate: Callable[[Any, Any], Matches]) -> None:
     """Teach the array scorer a query type of the project's own."""
     _EVALUATORS[query_type] = evaluate
 
 
-def score_all(searcher: Searcher, query: wq.Query, leaf_scorers: list[tuple[LeafScorer, int]] | None = None) -> Matches:
+def score_all(searcher: Searcher, query: wq.Query, leaf_scorers: list[tuple[ArrayScorer, int]] | None = None) -> Matches:
     """Every document of the searcher the query matches, with its score, in
     document-number order. ``leaf_scorers`` may be reused between queries of
     the same searcher (see :func:`make_leaf_scorers`)."""
@@ -363,6 +390,6 @@ def score_all(searcher: Searcher, query: wq.Query, leaf_scorers: list[tuple[Leaf
     )
 
 
-def make_leaf_scorers(searcher: Searcher) -> list[tuple[LeafScorer, int]]:
+def make_leaf_scorers(searcher: Searcher) -> list[tuple[ArrayScorer, int]]:
     """One scorer per segment with the segment's first document number."""
     return [(LeafScorer(leaf, searcher), offset) for leaf, offset in searcher.leaf_searchers()]

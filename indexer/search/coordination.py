@@ -26,7 +26,7 @@ from whoosh import query as wq
 from whoosh.matching import Matcher, NullMatcher, ReadTooFar
 
 from indexer.search import arrayscoring
-from indexer.search.arrayscoring import LeafScorer, Matches
+from indexer.search.arrayscoring import ArrayScorer, Matches
 
 CORE, CONTEXT, WEAK_CONTEXT = "core", "context", "weak_context"
 
@@ -217,7 +217,7 @@ class CoordinatedMatcher(Matcher):
         return False
 
 
-def _coordinated_matches(scorer: LeafScorer, query: CoordinatedQuery) -> Matches:
+def _coordinated_matches(scorer: ArrayScorer, query: CoordinatedQuery) -> Matches:
     """:meth:`CoordinatedMatcher.score` for every matching document at once."""
     entries = [
         (number, role, scorer.matches(q)) for number, unit in enumerate(query.units) for q, role in unit.queries()

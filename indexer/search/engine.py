@@ -45,9 +45,10 @@ from whoosh.searching import Searcher
 
 from indexer.index._whoosh import has_index, open_index
 from indexer.index.schema import KIND_FINDING, KIND_PASSAGE, KIND_REPORT, SEARCHABLE_KINDS, build_schema
+from indexer.index.snapshot import Snapshot, commit_key, open_snapshot
 from indexer.index.status import index_status
 from indexer.search import lookup, morelike
-from indexer.search.arrayscoring import LeafScorer, make_leaf_scorers, score_all
+from indexer.search.arrayscoring import ArrayScorer, make_leaf_scorers, score_all
 from indexer.search.contractor_names import ContractorNames
 from indexer.search.facets import FACETS, DocFacts, Facets, Filters, build_doc_facts, filter_and_count, make_filters
 from indexer.search.heading_names import Headings
@@ -64,6 +65,7 @@ from indexer.search.results import (
     SearchResponse,
     make_hit,
 )
+from indexer.search.snapshotscoring import SnapshotScorer
 from indexer.search.typo import Vocabulary
 
 __all__ = [
@@ -176,18 +178,11 @@ def close_searchers(index_dir: Path | str | None = None) -> None:
             searcher.close()
 
 
-def _commit_key(searcher: Searcher) -> tuple:
-    """What a searcher sees: its segments and their deletions, the same for
-    every thread's searcher of one commit."""
-    segments = [reader.segment() for reader, _ in searcher.reader().leaf_readers()]
-    return tuple((segment.segment_id(), segment.deleted_count()) for segment in segments if segment is not None)
-
-
 def _derived_for(searcher: Searcher, name: str, build: Callable[[], T], per_searcher: bool = False) -> T:
     """A value computed from the index's documents once per commit (or, with
     ``per_searcher``, once per searcher)."""
 
-    key = () if per_searcher else _commit_key(searcher)
+    key = () if per_searcher else commit_key(searcher)
 
     def values() -> dict[str, Any]:
         if not key:  # asked for, or an index without segments
@@ -238,6 +233,7 @@ def warm(index_dir: Path | str) -> bool:
     except IndexNotFoundError:
         return False
     facts = _facts(searcher)
+    _scorers(index_dir, searcher)
     _sort_keys(searcher, facts)
     _kind_array(searcher, facts)
     _weight_array(searcher, facts)
@@ -255,12 +251,13 @@ def _kinds(requested: Sequence[str], typed: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(kinds))
 
 
-def _scored(searcher: Searcher, facts: DocFacts, built: BuiltQuery, kinds: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _scored(index_dir: Path | str, searcher: Searcher, facts: DocFacts, built: BuiltQuery,
+            kinds: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Every matching document of the kinds (document numbers, ascending) and
     its score, before the facet filters."""
     if not kinds:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
-    scorers = _leaf_scorers(searcher)
+    scorers = _scorers(index_dir, searcher)
     of_kind = _kind_array(searcher, facts)
     if built.positive is None:
         docnums = np.flatnonzero(np.isin(of_kind, kinds))
@@ -276,8 +273,25 @@ def _scored(searcher: Searcher, facts: DocFacts, built: BuiltQuery, kinds: list[
     return docnums, scores
 
 
-def _leaf_scorers(searcher: Searcher) -> list[tuple[LeafScorer, int]]:
+def _leaf_scorers(searcher: Searcher) -> list[tuple[ArrayScorer, int]]:
     return _derived_for(searcher, "leaf_scorers", lambda: make_leaf_scorers(searcher), per_searcher=True)
+
+
+def _snapshot(index_dir: Path | str, searcher: Searcher) -> Snapshot | None:
+    """The commit's serving snapshot (:mod:`indexer.index.snapshot`), ``None`` without one."""
+    return _derived_for(searcher, "snapshot", lambda: open_snapshot(index_dir, searcher))
+
+
+def _scorers(index_dir: Path | str, searcher: Searcher) -> list[tuple[ArrayScorer, int]]:
+    """What scores a query: the commit's snapshot when it has one, else Whoosh's
+    segments one by one (an index written before snapshots, say)."""
+    def build() -> list[tuple[ArrayScorer, int]]:
+        snapshot = _snapshot(index_dir, searcher)
+        if snapshot is None:
+            return _leaf_scorers(searcher)
+        return [(SnapshotScorer(snapshot, searcher, lambda: _leaf_scorers(searcher)), 0)]
+
+    return _derived_for(searcher, "scorers", build, per_searcher=True)
 
 
 def _kind_array(searcher: Searcher, facts: DocFacts) -> np.ndarray:
@@ -418,7 +432,7 @@ def search(
         response.took_ms = _elapsed(started)
         return response  # nothing asked for
 
-    docnums, scores = _scored(searcher, facts, built, _kinds(kinds, parsed.kinds))
+    docnums, scores = _scored(index_dir, searcher, facts, built, _kinds(kinds, parsed.kinds))
     kept, response.facets = filter_and_count(facts, docnums, filters)
     docnums, scores = docnums[kept], scores[kept]
     keys = _sort_keys(searcher, facts)

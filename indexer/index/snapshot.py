@@ -1,0 +1,346 @@
+"""The serving snapshot: a commit's postings as flat arrays, written once, mapped by every server.
+
+Whoosh stays the system of record (documents, deletions, the manifest, atomic
+commits). Right after a commit, while the write lock is still held, the commit's
+postings are written out as NumPy arrays in ``<index>/serving/<commit>/``, named by
+the commit (its segments and their deletions, see :func:`commit_name`) and
+published with one rename. A searcher of that commit maps the arrays
+(``mmap_mode="r"``): processes share one copy in the page cache, nothing is
+decoded at query time, and a new process answers its first query without reading
+Whoosh's posting blocks.
+
+Per analysed field (``text_*``, ``title_*``):
+
+* ``hashes`` (uint64, ascending) with ``order`` (int64): a term's 64-bit hash and its
+  number; ``term_offsets``/``terms.bin`` hold the term bytes, to confirm a hash;
+* ``offsets`` (int64, terms + 1) into ``docs`` (int32, global document numbers,
+  ascending per term, deleted documents left out) and ``weights`` (as Whoosh stores
+  them: float32, or float16 when that holds every weight exactly); ``idf`` (float64) per term, ``lengths`` (Whoosh's length byte per
+  document) and, in ``meta.json``, the field's average length, K1 and B: the parts of
+  Whoosh's BM25F score, computed at query time in Whoosh's order
+  (:mod:`indexer.search.snapshotscoring`);
+* for a field with positions, ``position_offsets`` (uint32, postings + 1) into
+  ``positions`` (int32).
+
+A snapshot holds what one commit's searcher would compute: scores are exact, so
+:mod:`indexer.search.arrayscoring` over Whoosh stays the oracle the tests compare with.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+
+from indexer.index import _whoosh
+
+SNAPSHOT_DIR = "serving"
+# Bump when what a snapshot holds or how it is laid out changes: an older one is then not opened.
+SNAPSHOT_FORMAT = 1
+META_FILE = "meta.json"
+# Snapshots kept beside the newest, for searchers still on an older commit.
+KEEP_OLDER = 1
+ANALYSED_PREFIXES = ("text_", "title_")
+
+
+def commit_key(searcher: Searcher) -> tuple:
+    """What a searcher sees: its segments and their deletions, the same for every
+    searcher of one commit."""
+    segments = [reader.segment() for reader, _ in searcher.reader().leaf_readers()]
+    return tuple((segment.segment_id(), segment.deleted_count()) for segment in segments if segment is not None)
+
+
+def commit_name(searcher: Searcher) -> str:
+    """The folder name of the commit's snapshot."""
+    payload = json.dumps([SNAPSHOT_FORMAT, [list(part) for part in commit_key(searcher)]])
+    return hashlib.sha1(payload.encode()).hexdigest()[:20]
+
+
+def term_hash(text: bytes) -> int:
+    """A term's 64-bit hash, the same in every process (unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
+
+
+def snapshot_fields(searcher: Searcher) -> list[str]:
+    return [name for name in searcher.schema.names() if name.startswith(ANALYSED_PREFIXES)]
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+class _FieldWriter:
+    """Collects one field's postings over the segments and writes them in term order."""
+
+    def __init__(self, searcher: Searcher, fieldname: str, weighting: BM25F):
+        self.searcher = searcher
+        self.fieldname = fieldname
+        field = searcher.schema[fieldname]
+        self.scorable = bool(field.scorable)
+        self.has_positions = bool(field.format and field.format.supports("positions"))
+        self.K1 = float(weighting.K1)
+        self.B = float(_whoosh.bm25_field_b(weighting, fieldname))
+        self.avgfl = float(searcher.avg_field_length(fieldname) or 1)
+        self.lengths = np.zeros(searcher.doc_count_all(), dtype=np.uint8)
+
+    def postings(self) -> dict[bytes, list[tuple[np.ndarray, np.ndarray, tuple | None]]]:
+        """term -> per segment: (global docnums, weights, positions), deleted documents left out."""
+        by_term: dict[bytes, list[tuple[np.ndarray, np.ndarray, tuple | None]]] = {}
+        for reader, offset in self.searcher.reader().leaf_readers():
+            if self.fieldname not in reader.schema:
+                continue
+            deleted = np.array(sorted(reader.deleted_docs_set), dtype=np.int64) if reader.has_deletions() else None
+            has_terms = False
+            for text in reader.lexicon(self.fieldname):
+                has_terms = True
+                matcher = _whoosh.block_matcher(reader, self.fieldname, text)
+                if matcher is None:
+                    raise SnapshotUnsupported(f"{self.fieldname}: postings not in the block format")
+                blocks = list(_whoosh.leaf_blocks(matcher))
+                docs = np.concatenate([ids for ids, _ in blocks]).astype(np.int64)
+                weights = np.concatenate([w for _, w in blocks])
+                positions = None
+                if self.has_positions:
+                    matcher = _whoosh.block_matcher(reader, self.fieldname, text)
+                    assert matcher is not None
+                    positions = _whoosh.flat_positions(matcher)
+                if deleted is not None and len(deleted):
+                    keep = ~np.isin(docs, deleted, assume_unique=True)
+                    docs, weights = docs[keep], weights[keep]
+                    if positions is not None:
+                        positions = _kept_positions(positions, keep)
+                if len(docs):
+                    by_term.setdefault(text, []).append((docs + offset, weights, positions))
+            if self.scorable:
+                lengths = _whoosh.segment_length_bytes(reader, self.fieldname, reader.doc_count_all())
+                if lengths is None and has_terms:
+                    raise SnapshotUnsupported(f"{self.fieldname}: no length column")
+                if lengths is not None:
+                    self.lengths[offset: offset + len(lengths)] = lengths
+        return by_term
+
+    def write(self, folder: Path) -> dict[str, Any]:
+        """Write the field's arrays; returns what ``meta.json`` says of the field."""
+        by_term = self.postings()
+        terms = sorted(by_term)
+        hashes = np.array([term_hash(t) for t in terms], dtype=np.uint64)
+        order = np.argsort(hashes, kind="stable")
+        term_offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in terms], out=term_offsets[1:])
+        offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum([sum(len(docs) for docs, _, _ in by_term[t]) for t in terms], out=offsets[1:])
+        docs = np.empty(int(offsets[-1]), dtype=np.int32)
+        weights = np.empty(int(offsets[-1]), dtype=np.float32)
+        position_counts: list[np.ndarray] = []
+        position_values: list[np.ndarray] = []
+        for number, term in enumerate(terms):
+            at = int(offsets[number])
+            for segment_docs, segment_weights, positions in by_term[term]:
+                docs[at: at + len(segment_docs)] = segment_docs
+                weights[at: at + len(segment_docs)] = segment_weights
+                at += len(segment_docs)
+                if positions is not None:
+                    position_counts.append(np.diff(positions[1]))
+                    position_values.append(positions[2])
+        prefix = folder / self.fieldname
+        np.save(f"{prefix}.hashes.npy", hashes[order])
+        np.save(f"{prefix}.order.npy", order.astype(np.int64))
+        np.save(f"{prefix}.term_offsets.npy", term_offsets)
+        Path(f"{prefix}.terms.bin").write_bytes(b"".join(terms))
+        np.save(f"{prefix}.offsets.npy", offsets)
+        np.save(f"{prefix}.docs.npy", docs)
+        # Weights are term counts times the document's boost: mostly small whole numbers,
+        # which half-precision floats hold exactly (checked, else single precision stays).
+        compact = weights.astype(np.float16)
+        exact = bool(np.array_equal(compact.astype(np.float32), weights))
+        np.save(f"{prefix}.weights.npy", compact if exact else weights)
+        np.save(f"{prefix}.idf.npy", np.array([self.searcher.idf(self.fieldname, t) for t in terms], dtype=np.float64))
+        if self.scorable:
+            np.save(f"{prefix}.lengths.npy", self.lengths)
+        if self.has_positions:
+            counts = np.concatenate(position_counts) if position_counts else np.empty(0, dtype=np.int64)
+            position_offsets = np.zeros(len(counts) + 1, dtype=np.uint32)  # a field's positions: < 4 billion
+            np.cumsum(counts, out=position_offsets[1:])
+            np.save(f"{prefix}.position_offsets.npy", position_offsets)
+            values = np.concatenate(position_values) if position_values else np.empty(0, dtype=np.int32)
+            np.save(f"{prefix}.positions.npy", values.astype(np.int32))
+        return {"terms": len(terms), "scorable": self.scorable, "positions": self.has_positions,
+                "avgfl": self.avgfl, "K1": self.K1, "B": self.B}
+
+
+def _kept_positions(positions: tuple[np.ndarray, np.ndarray, np.ndarray], keep: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ids, offsets, values = positions
+    counts = np.diff(offsets)
+    kept_values = values[np.repeat(keep, counts)]
+    kept_offsets = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
+    np.cumsum(counts[keep], out=kept_offsets[1:])
+    return ids[keep], kept_offsets, kept_values
+
+
+class SnapshotUnsupported(Exception):
+    """The index holds something a snapshot cannot represent exactly (another weighting,
+    another posting format): searches then read Whoosh directly."""
+
+
+@dataclass
+class SnapshotBuild:
+    name: str
+    folder: Path
+    terms: int
+    seconds: float
+
+
+def build_snapshot(index_dir: Path | str, searcher: Searcher) -> SnapshotBuild:
+    """Write the snapshot of ``searcher``'s commit (call while holding the write lock).
+
+    Written into a temporary folder and published with one rename; a snapshot that
+    exists already is kept. Older snapshots beyond :data:`KEEP_OLDER` are removed.
+    Raises :class:`SnapshotUnsupported`."""
+    started = time.monotonic()
+    weighting = searcher.weighting
+    if type(weighting) is not BM25F:
+        raise SnapshotUnsupported(f"weighting {type(weighting).__name__}, not BM25F")
+    root = Path(index_dir) / SNAPSHOT_DIR
+    name = commit_name(searcher)
+    target = root / name
+    if (target / META_FILE).is_file():
+        return SnapshotBuild(name, target, 0, time.monotonic() - started)
+    root.mkdir(exist_ok=True)
+    temporary = root / f".{name}.{os.getpid()}.tmp"
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir()
+    try:
+        fields = {name: _FieldWriter(searcher, name, weighting).write(temporary) for name in snapshot_fields(searcher)}
+        terms = sum(field["terms"] for field in fields.values())
+        meta = {
+            "format": SNAPSHOT_FORMAT,
+            "commit": [list(part) for part in commit_key(searcher)],
+            "doc_count": searcher.doc_count_all(),
+            "fields": fields,
+        }
+        # The meta file last: a folder without it is not a snapshot.
+        (temporary / META_FILE).write_text(json.dumps(meta))
+        os.replace(temporary, target)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    remove_old_snapshots(root, keep=name)
+    return SnapshotBuild(name, target, terms, time.monotonic() - started)
+
+
+def remove_old_snapshots(root: Path, keep: str) -> None:
+    """Remove leftovers of interrupted builds and all but the newest older snapshots.
+    A server still mapping a removed one keeps its open files (POSIX)."""
+    if not root.is_dir():
+        return
+    others = []
+    for entry in root.iterdir():
+        if entry.name.endswith(".tmp"):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.is_dir() and entry.name != keep:
+            others.append(entry)
+    others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in others[KEEP_OLDER:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+class FieldPostings:
+    """One field of a snapshot, mapped."""
+
+    def __init__(self, folder: Path, fieldname: str, meta: dict[str, Any]):
+        def load(part: str) -> Any:
+            return np.load(folder / f"{fieldname}.{part}.npy", mmap_mode="r")
+
+        self.scorable = bool(meta["scorable"])
+        self.avgfl = float(meta["avgfl"])
+        self.K1 = float(meta["K1"])
+        self.B = float(meta["B"])
+        self.hashes = load("hashes")
+        self.order = load("order")
+        self.term_offsets = load("term_offsets")
+        terms_file = folder / f"{fieldname}.terms.bin"
+        self.terms = (np.memmap(terms_file, dtype=np.uint8, mode="r") if terms_file.stat().st_size
+                      else np.empty(0, dtype=np.uint8))
+        self.offsets = load("offsets")
+        self.docs = load("docs")
+        self.weights = load("weights")
+        self.idf = load("idf")
+        self.lengths = load("lengths") if self.scorable else None
+        self.position_offsets = load("position_offsets") if meta["positions"] else None
+        self.positions = load("positions") if meta["positions"] else None
+
+    def term_number(self, text: bytes) -> int | None:
+        """The term's number, ``None`` when the commit does not have it."""
+        wanted = term_hash(text)
+        at = int(np.searchsorted(self.hashes, np.uint64(wanted)))
+        while at < len(self.hashes) and int(self.hashes[at]) == wanted:
+            number = int(self.order[at])
+            start, end = int(self.term_offsets[number]), int(self.term_offsets[number + 1])
+            if self.terms[start:end].tobytes() == text:
+                return number
+            at += 1
+        return None
+
+    def postings(self, number: int) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers (ascending) and weights of a term."""
+        start, end = int(self.offsets[number]), int(self.offsets[number + 1])
+        return self.docs[start:end], self.weights[start:end]
+
+    def term_positions(self, number: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The term's positions as :func:`indexer.index._whoosh.flat_positions` gives them."""
+        if self.position_offsets is None or self.positions is None:
+            return None
+        start, end = int(self.offsets[number]), int(self.offsets[number + 1])
+        offsets = self.position_offsets[start: end + 1]
+        base = int(offsets[0])
+        return self.docs[start:end], offsets.astype(np.int64) - base, self.positions[base: int(offsets[-1])]
+
+
+class Snapshot:
+    """A commit's snapshot, each field mapped when first asked for."""
+
+    def __init__(self, folder: Path, meta: dict[str, Any]):
+        self.folder = folder
+        self.doc_count = int(meta["doc_count"])
+        self._meta: dict[str, dict[str, Any]] = meta["fields"]
+        self._fields: dict[str, FieldPostings] = {}
+
+    def has_field(self, fieldname: str) -> bool:
+        return fieldname in self._meta
+
+    def field(self, fieldname: str) -> FieldPostings:
+        found = self._fields.get(fieldname)
+        if found is None:
+            found = FieldPostings(self.folder, fieldname, self._meta[fieldname])
+            self._fields[fieldname] = found
+        return found
+
+
+def open_snapshot(index_dir: Path | str, searcher: Searcher) -> Snapshot | None:
+    """The snapshot of ``searcher``'s commit, or ``None`` when there is none (an index
+    written before snapshots, or one whose snapshot could not be built)."""
+    folder = Path(index_dir) / SNAPSHOT_DIR / commit_name(searcher)
+    try:
+        meta = json.loads((folder / META_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    if meta.get("format") != SNAPSHOT_FORMAT or meta.get("doc_count") != searcher.doc_count_all():
+        return None
+    return Snapshot(folder, meta)
+
+
+def snapshot_names(index_dir: Path | str) -> Iterable[str]:
+    root = Path(index_dir) / SNAPSHOT_DIR
+    return sorted(p.name for p in root.iterdir() if (p / META_FILE).is_file()) if root.is_dir() else []

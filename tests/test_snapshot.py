@@ -1,0 +1,113 @@
+"""The serving snapshot answers as Whoosh does: the same documents and the same scores
+for every query, on the corpus and on an index of several segments with deleted
+documents; a search with it equals a search without it; an index run writes it for
+each commit and keeps the folder tidy."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.index import snapshot as snapshots
+from indexer.index.build import update_index
+from indexer.search import engine as searching
+from indexer.search.arrayscoring import make_leaf_scorers, score_all
+from indexer.search.querylang import parse_query
+from indexer.search.snapshotscoring import SnapshotScorer
+
+from test_arrayscoring import EXTRA_QUERIES, relevance_queries
+from test_search_basic import _close_searchers  # noqa: F401
+
+REPO = Path(__file__).resolve().parent.parent
+PHRASES = ['"bosetting av flyktninger"', '"i arbeid eller utdanning"', '"norsk opplæring"', '"det er"']
+
+
+def assert_snapshot_equals_segments(index_dir: Path, queries: list[str]) -> int:
+    """Every query scored over the snapshot and over Whoosh's segments: the same
+    documents, the same floats. Returns how many scores were compared."""
+    searcher = searching.get_searcher(index_dir)
+    snapshot = snapshots.open_snapshot(index_dir, searcher)
+    assert snapshot is not None, "no snapshot for the committed index"
+    over_snapshot = [(SnapshotScorer(snapshot, searcher), 0)]
+    over_segments = make_leaf_scorers(searcher)
+    facts = searching._facts(searcher)
+    compared = 0
+    for query in queries:
+        built = searching._query_builder(searcher, facts).build(parse_query(query))
+        for part in (built.positive, built.excluded):
+            if part is None:
+                continue
+            expected = score_all(searcher, part, over_segments)
+            got = score_all(searcher, part, over_snapshot)
+            assert got.docnums.tolist() == expected.docnums.tolist(), query
+            assert np.array_equal(got.scores, expected.scores), query
+            compared += len(expected)
+    return compared
+
+
+def test_the_snapshot_scores_every_query_as_the_segments_do(corpus_index: Path):
+    assert assert_snapshot_equals_segments(corpus_index, relevance_queries() + EXTRA_QUERIES + PHRASES) > 1000
+
+
+def test_the_snapshot_holds_across_segments_with_deleted_documents(segmented_index: Path):
+    searcher = searching.get_searcher(segmented_index)
+    leaves = searcher.reader().leaf_readers()
+    assert len(leaves) >= 2 and any(leaf.has_deletions() for leaf, _ in leaves)
+    assert assert_snapshot_equals_segments(segmented_index, relevance_queries()[:20] + EXTRA_QUERIES + PHRASES) > 300
+    # Three commits: the newest snapshot and one older are kept.
+    assert len(list(snapshots.snapshot_names(segmented_index))) == 1 + snapshots.KEEP_OLDER
+
+
+def _page(index_dir: Path, query: str) -> dict:
+    response = searching.search(index_dir, query, size=50).to_dict()
+    response.pop("took_ms")
+    return response
+
+
+def test_a_search_answers_the_same_with_and_without_the_snapshot(corpus_index: Path, tmp_path: Path):
+    copy = tmp_path / "index"
+    shutil.copytree(corpus_index, copy)
+    queries = ["bosetting av flyktninger", '"i arbeid eller utdanning"', "tolk -kommune", "Fafo", "integrer*"]
+    with_snapshot = {query: _page(copy, query) for query in queries}
+    assert searching._snapshot(copy, searching.get_searcher(copy)) is not None
+    searching.close_searchers(copy)
+    searching._derived.clear()  # what the engine derived per commit, the snapshot included
+    shutil.rmtree(copy / snapshots.SNAPSHOT_DIR)
+    assert {query: _page(copy, query) for query in queries} == with_snapshot
+    assert searching._snapshot(copy, searching.get_searcher(copy)) is None
+
+
+def test_an_index_run_writes_a_missing_snapshot_and_clears_leftovers(corpus_index: Path, corpus_dir: Path,
+                                                                     tmp_path: Path):
+    copy = tmp_path / "index"
+    shutil.copytree(corpus_index, copy)
+    root = copy / snapshots.SNAPSHOT_DIR
+    shutil.rmtree(root)
+    root.mkdir()
+    (root / ".0123.99.tmp").mkdir()  # a build killed half-way
+    (root / "halfway").mkdir()  # a folder without meta.json is no snapshot
+    summary = update_index(corpus_dir, copy, workers=1)
+    assert not summary.committed and summary.snapshot_seconds > 0
+    names = list(snapshots.snapshot_names(copy))
+    assert len(names) == 1 and not (root / ".0123.99.tmp").exists()
+    assert snapshots.open_snapshot(copy, searching.get_searcher(copy)) is not None
+
+
+def test_terms_are_found_by_their_bytes_even_when_hashes_collide(corpus_index: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch):
+    copy = tmp_path / "index"
+    shutil.copytree(corpus_index, copy, ignore=shutil.ignore_patterns(snapshots.SNAPSHOT_DIR))
+    monkeypatch.setattr(snapshots, "term_hash", lambda text: len(text) % 3)  # many terms share a hash
+    searcher = searching.get_searcher(copy)
+    snapshots.build_snapshot(copy, searcher)
+    snapshot = snapshots.open_snapshot(copy, searcher)
+    assert snapshot is not None
+    postings = snapshot.field("text_lemma")
+    for word in ("flyktning", "kommune", "bosetting"):
+        number = postings.term_number(word.encode())
+        assert number is not None
+        start, end = int(postings.term_offsets[number]), int(postings.term_offsets[number + 1])
+        assert postings.terms[start:end].tobytes() == word.encode()
+    assert postings.term_number(b"finnesikkeiindeksen") is None
