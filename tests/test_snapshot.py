@@ -111,3 +111,16 @@ def test_terms_are_found_by_their_bytes_even_when_hashes_collide(corpus_index: P
         start, end = int(postings.term_offsets[number]), int(postings.term_offsets[number + 1])
         assert postings.terms[start:end].tobytes() == word.encode()
     assert postings.term_number(b"finnesikkeiindeksen") is None
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files through /proc")
+def test_a_mapped_snapshot_holds_one_open_file(corpus_index: Path):
+    searcher = searching.get_searcher(corpus_index)
+    before = len(list(Path("/proc/self/fd").iterdir()))
+    opened = [snapshots.open_snapshot(corpus_index, searcher) for _ in range(5)]
+    for snapshot in opened:
+        assert snapshot is not None
+        for fieldname in snapshots.snapshot_fields(searcher):
+            snapshot.field(fieldname).postings(0)
+    # A server keeps a few commits' snapshots; each mapping keeps a descriptor.
+    assert len(list(Path("/proc/self/fd").iterdir())) - before <= len(opened)

@@ -2,23 +2,23 @@
 
 Whoosh stays the system of record (documents, deletions, the manifest, atomic
 commits). Right after a commit, while the write lock is still held, the commit's
-postings are written out as NumPy arrays in ``<index>/serving/<commit>/``, named by
-the commit (its segments and their deletions, see :func:`commit_name`) and
-published with one rename. A searcher of that commit maps the arrays
-(``mmap_mode="r"``): processes share one copy in the page cache, nothing is
-decoded at query time, and a new process answers its first query without reading
-Whoosh's posting blocks.
+postings are written out as arrays in ``<index>/serving/<commit>/``, named by the
+commit (its segments and their deletions, see :func:`commit_name`) and published
+with one rename. A searcher of that commit maps them: processes share one copy in
+the page cache, nothing is decoded at query time, and a new process answers its
+first query without reading Whoosh's posting blocks.
 
-Per analysed field (``text_*``, ``title_*``):
+All arrays sit in one file (``arrays.bin``, see :class:`ArrayFile`; ``meta.json``
+says where each starts). Per analysed field (``text_*``, ``title_*``):
 
 * ``hashes`` (uint64, ascending) with ``order`` (int64): a term's 64-bit hash and its
-  number; ``term_offsets``/``terms.bin`` hold the term bytes, to confirm a hash;
+  number; ``term_offsets`` into ``terms`` hold the term bytes, to confirm a hash;
 * ``offsets`` (int64, terms + 1) into ``docs`` (int32, global document numbers,
   ascending per term, deleted documents left out) and ``weights`` (as Whoosh stores
-  them: float32, or float16 when that holds every weight exactly); ``idf`` (float64) per term, ``lengths`` (Whoosh's length byte per
-  document) and, in ``meta.json``, the field's average length, K1 and B: the parts of
-  Whoosh's BM25F score, computed at query time in Whoosh's order
-  (:mod:`indexer.search.snapshotscoring`);
+  them: float32, or float16 when that holds every weight exactly);
+* ``idf`` (float64) per term, ``lengths`` (Whoosh's length byte per document) and,
+  in ``meta.json``, the field's average length, K1 and B: the parts of Whoosh's BM25F
+  score, computed at query time in Whoosh's order (:mod:`indexer.search.snapshotscoring`);
 * for a field with positions, ``position_offsets`` (uint32, postings + 1) into
   ``positions`` (int32).
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import shutil
 import time
@@ -45,8 +46,9 @@ from indexer.index import _whoosh
 
 SNAPSHOT_DIR = "serving"
 # Bump when what a snapshot holds or how it is laid out changes: an older one is then not opened.
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 META_FILE = "meta.json"
+ARRAYS_FILE = "arrays.bin"
 # Snapshots kept beside the newest, for searchers still on an older commit.
 KEEP_OLDER = 1
 ANALYSED_PREFIXES = ("text_", "title_")
@@ -75,6 +77,55 @@ def snapshot_fields(searcher: Searcher) -> list[str]:
 
 
 # --- writing -------------------------------------------------------------------------
+
+
+class ArrayFile:
+    """Many arrays in one file, each at an aligned offset, mapped with one ``mmap``.
+
+    One file, not one per array: every mapping keeps a file descriptor open for as
+    long as it lives, and a server holds the snapshots of a few commits at once.
+    """
+
+    ALIGN = 64
+
+    def __init__(self, handle: Any, buffer: Any = None):
+        self._handle = handle
+        self._buffer = buffer
+        self.directory: dict[str, list[Any]] = {}  # name -> [dtype, offset, count]
+
+    @classmethod
+    def create(cls, path: Path) -> ArrayFile:
+        return cls(path.open("wb"))
+
+    def add(self, name: str, values: np.ndarray) -> None:
+        position = self._handle.tell()
+        padding = -position % self.ALIGN
+        self._handle.write(b"\0" * padding)
+        values = np.ascontiguousarray(values)
+        self.directory[name] = [values.dtype.str, position + padding, len(values)]
+        self._handle.write(values.tobytes())
+
+    def __enter__(self) -> ArrayFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle.close()
+
+    @classmethod
+    def open(cls, path: Path, directory: dict[str, list[Any]]) -> ArrayFile:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        opened = cls(None, buffer)
+        opened.directory = directory
+        return opened
+
+    def array(self, name: str) -> np.ndarray:
+        dtype, offset, count = self.directory[name]
+        return np.frombuffer(self._buffer, dtype=np.dtype(dtype), count=count, offset=offset)
+
+    def has(self, name: str) -> bool:
+        return name in self.directory
 
 
 class _FieldWriter:
@@ -127,8 +178,8 @@ class _FieldWriter:
                     self.lengths[offset: offset + len(lengths)] = lengths
         return by_term
 
-    def write(self, folder: Path) -> dict[str, Any]:
-        """Write the field's arrays; returns what ``meta.json`` says of the field."""
+    def write(self, arrays: ArrayFile) -> dict[str, Any]:
+        """Add the field's arrays; returns what ``meta.json`` says of the field."""
         by_term = self.postings()
         terms = sorted(by_term)
         hashes = np.array([term_hash(t) for t in terms], dtype=np.uint64)
@@ -150,28 +201,30 @@ class _FieldWriter:
                 if positions is not None:
                     position_counts.append(np.diff(positions[1]))
                     position_values.append(positions[2])
-        prefix = folder / self.fieldname
-        np.save(f"{prefix}.hashes.npy", hashes[order])
-        np.save(f"{prefix}.order.npy", order.astype(np.int64))
-        np.save(f"{prefix}.term_offsets.npy", term_offsets)
-        Path(f"{prefix}.terms.bin").write_bytes(b"".join(terms))
-        np.save(f"{prefix}.offsets.npy", offsets)
-        np.save(f"{prefix}.docs.npy", docs)
+        def save(part: str, values: np.ndarray) -> None:
+            arrays.add(f"{self.fieldname}.{part}", values)
+
+        save("hashes", hashes[order])
+        save("order", order.astype(np.int64))
+        save("term_offsets", term_offsets)
+        save("terms", np.frombuffer(b"".join(terms), dtype=np.uint8))
+        save("offsets", offsets)
+        save("docs", docs)
         # Weights are term counts times the document's boost: mostly small whole numbers,
         # which half-precision floats hold exactly (checked, else single precision stays).
         compact = weights.astype(np.float16)
         exact = bool(np.array_equal(compact.astype(np.float32), weights))
-        np.save(f"{prefix}.weights.npy", compact if exact else weights)
-        np.save(f"{prefix}.idf.npy", np.array([self.searcher.idf(self.fieldname, t) for t in terms], dtype=np.float64))
+        save("weights", compact if exact else weights)
+        save("idf", np.array([self.searcher.idf(self.fieldname, t) for t in terms], dtype=np.float64))
         if self.scorable:
-            np.save(f"{prefix}.lengths.npy", self.lengths)
+            save("lengths", self.lengths)
         if self.has_positions:
             counts = np.concatenate(position_counts) if position_counts else np.empty(0, dtype=np.int64)
             position_offsets = np.zeros(len(counts) + 1, dtype=np.uint32)  # a field's positions: < 4 billion
             np.cumsum(counts, out=position_offsets[1:])
-            np.save(f"{prefix}.position_offsets.npy", position_offsets)
+            save("position_offsets", position_offsets)
             values = np.concatenate(position_values) if position_values else np.empty(0, dtype=np.int32)
-            np.save(f"{prefix}.positions.npy", values.astype(np.int32))
+            save("positions", values.astype(np.int32))
         return {"terms": len(terms), "scorable": self.scorable, "positions": self.has_positions,
                 "avgfl": self.avgfl, "K1": self.K1, "B": self.B}
 
@@ -219,13 +272,15 @@ def build_snapshot(index_dir: Path | str, searcher: Searcher) -> SnapshotBuild:
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir()
     try:
-        fields = {name: _FieldWriter(searcher, name, weighting).write(temporary) for name in snapshot_fields(searcher)}
+        with ArrayFile.create(temporary / ARRAYS_FILE) as arrays:
+            fields = {name: _FieldWriter(searcher, name, weighting).write(arrays) for name in snapshot_fields(searcher)}
         terms = sum(field["terms"] for field in fields.values())
         meta = {
             "format": SNAPSHOT_FORMAT,
             "commit": [list(part) for part in commit_key(searcher)],
             "doc_count": searcher.doc_count_all(),
             "fields": fields,
+            "arrays": arrays.directory,
         }
         # The meta file last: a folder without it is not a snapshot.
         (temporary / META_FILE).write_text(json.dumps(meta))
@@ -259,9 +314,9 @@ def remove_old_snapshots(root: Path, keep: str) -> None:
 class FieldPostings:
     """One field of a snapshot, mapped."""
 
-    def __init__(self, folder: Path, fieldname: str, meta: dict[str, Any]):
-        def load(part: str) -> Any:
-            return np.load(folder / f"{fieldname}.{part}.npy", mmap_mode="r")
+    def __init__(self, arrays: ArrayFile, fieldname: str, meta: dict[str, Any]):
+        def load(part: str) -> np.ndarray:
+            return arrays.array(f"{fieldname}.{part}")
 
         self.scorable = bool(meta["scorable"])
         self.avgfl = float(meta["avgfl"])
@@ -270,9 +325,7 @@ class FieldPostings:
         self.hashes = load("hashes")
         self.order = load("order")
         self.term_offsets = load("term_offsets")
-        terms_file = folder / f"{fieldname}.terms.bin"
-        self.terms = (np.memmap(terms_file, dtype=np.uint8, mode="r") if terms_file.stat().st_size
-                      else np.empty(0, dtype=np.uint8))
+        self.terms = load("terms")
         self.offsets = load("offsets")
         self.docs = load("docs")
         self.weights = load("weights")
@@ -315,6 +368,7 @@ class Snapshot:
         self.folder = folder
         self.doc_count = int(meta["doc_count"])
         self._meta: dict[str, dict[str, Any]] = meta["fields"]
+        self._arrays = ArrayFile.open(folder / ARRAYS_FILE, meta["arrays"])
         self._fields: dict[str, FieldPostings] = {}
 
     def has_field(self, fieldname: str) -> bool:
@@ -323,7 +377,7 @@ class Snapshot:
     def field(self, fieldname: str) -> FieldPostings:
         found = self._fields.get(fieldname)
         if found is None:
-            found = FieldPostings(self.folder, fieldname, self._meta[fieldname])
+            found = FieldPostings(self._arrays, fieldname, self._meta[fieldname])
             self._fields[fieldname] = found
         return found
 
@@ -334,11 +388,11 @@ def open_snapshot(index_dir: Path | str, searcher: Searcher) -> Snapshot | None:
     folder = Path(index_dir) / SNAPSHOT_DIR / commit_name(searcher)
     try:
         meta = json.loads((folder / META_FILE).read_text())
-    except (OSError, ValueError):
+        if meta.get("format") != SNAPSHOT_FORMAT or meta.get("doc_count") != searcher.doc_count_all():
+            return None
+        return Snapshot(folder, meta)
+    except (OSError, ValueError, KeyError):
         return None
-    if meta.get("format") != SNAPSHOT_FORMAT or meta.get("doc_count") != searcher.doc_count_all():
-        return None
-    return Snapshot(folder, meta)
 
 
 def snapshot_names(index_dir: Path | str) -> Iterable[str]:
