@@ -61,6 +61,9 @@ class Report:
     # Every theme the report belongs to: the compilation chapter it sits under,
     # or, for a stand-alone report, its own chapters.
     themes: list[str] = field(default_factory=list)
+    # The people who wrote it, as its byline names them: the authors of a chapter of an
+    # edited volume. Institutes that did the work are ``contractors``.
+    authors: list[str] = field(default_factory=list)
 
 
 # What a piece of furniture is: the part of the page, or the reason it stays out of the reports.
@@ -76,6 +79,10 @@ FURNITURE_KINDS = (
     "published",       # a publication line ("Utgitt: 12. desember 2018"), read into Report.published
     "list_marker",     # the number or letter of a numbered list item ("3.", "b)")
     "heading_number",  # the number of a numbered heading ("2.1"), left out of chapter and section names
+    "heading",         # a heading no record is named by: another heading follows it with no text between
+    "citation",        # a chapter's how-to-cite line, read into its report's title, authors and year
+    "front_matter",    # a book's title pages, colophon and preface, before its first chapter
+    "back_matter",     # a book's notes on contributors, index, after its last chapter
 )
 
 

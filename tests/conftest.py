@@ -5,6 +5,8 @@ builds its own index in ``tmp_path``.
 """
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +24,8 @@ from search_app.app import create_app
 REPO = Path(__file__).resolve().parent.parent
 CORPUS_DIR = REPO / "corpus"
 REAL_PDFS = REPO.parent / "shared" / "realpdfs"
+BUILD_LAYOUTS = REPO / "corpus" / "build_layouts.py"
+FONTS_MISSING_EXIT = 2  # the build script's exit status when DejaVu is not installed
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +81,19 @@ def segmented_index(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path,
         update_index(corpus, index_dir, workers=1, extractor=extract)
     yield index_dir
     close_searchers()
+
+
+@pytest.fixture(scope="session")
+def layouts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every generated layout of every seed (corpus/build_layouts.py), each PDF with its
+    gold beside it, built once per session (about 5 s on two cores)."""
+    out = tmp_path_factory.mktemp("layouts")
+    run = subprocess.run([sys.executable, str(BUILD_LAYOUTS), "--out", str(out), "--jobs", "2", "--quiet"],
+                         capture_output=True, text=True, timeout=300)
+    if run.returncode == FONTS_MISSING_EXIT:
+        pytest.skip(f"DejaVu-fontene mangler, layoutene kan ikke bygges her: {run.stderr.strip()}")
+    assert run.returncode == 0, run.stderr
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -91,3 +91,85 @@ def test_paragraph_continues_over_page_break_without_the_footnote():
                for t in texts)
     assert [f.text for f in footnotes] == ["1 Responsrate er målt som antall undersøkelser."]
     assert not any("Responsrate er målt" in t for t in texts)
+
+
+def test_a_page_count_in_heading_type_below_the_margin_is_a_running_head():
+    # "Page 5 of 48 …" set large, a little below the top margin: its figure counts the pages.
+    words = ["skatt", "trygd", "renter", "gjeld", "formue", "arv", "gaver", "fradrag"]
+    pages = [[line(f"Page {n} of 48 Instructions for Form 1040NR", n, 123, size=13)]
+             + [line(f"Om {words[(n + i) % 8]} og {words[(n * 3 + i) % 8]} {n * 10 + i}.", n, 200 + 12 * i)
+                for i in range(4)] for n in range(1, 6)]
+    removed = []
+    cleaned = remove_running_lines(pages, removed)
+    assert all(len(p) == 4 and not any(kept.text.startswith("Page") for kept in p) for p in cleaned)
+    assert [piece.kind for piece in removed] == ["header"] * 5
+
+
+def test_a_numbered_heading_in_heading_type_at_the_top_of_chapters_is_kept():
+    pages = [[line(f"{n}.1 Innledning", 2 * n + 1, 123, size=13)]
+             + [line(f"Tekst {n * 10 + i} om saken her.", 2 * n + 1, 200 + 12 * i) for i in range(4)]
+             for n in range(1, 6)]
+    cleaned = remove_running_lines(pages)
+    assert all(p[0].text.endswith("Innledning") for p in cleaned)
+
+
+def test_contents_entries_with_the_page_number_first_are_contents():
+    contents = [
+        line("Innhold", 1, 80, size=27),
+        line("3 Innhold", 1, 120, bold=True),
+        line("5 Forord", 1, 132, bold=True),
+        line("10 Avhengigheter mellom samfunnsfunksjoner", 1, 144),
+    ]
+    removed = []
+    cleaned = remove_contents([contents, [line("10 kommuner svarte ja.", 2, 80)]], removed)
+    assert cleaned == [[], [cleaned[1][0]]] and cleaned[1][0].text == "10 kommuner svarte ja."
+    assert [piece.kind for piece in removed] == ["contents"] * 4
+
+
+def filler(page, start, count=10):
+    return [line(f"Fyllsetning nummer {i} i rapporten.", page, start + 14 * i) for i in range(count)]
+
+
+def test_bold_words_inside_a_sentence_stay_in_its_paragraph():
+    page = [
+        line("Det hviler et stort ansvar på mediene. For myndighetene", 1, 100),
+        line("vil det være viktig å etablere og", 1, 112, bold=True),
+        line("opprettholde et godt situasjonsbilde", 1, 124, bold=True),
+        line("over slike trusler.", 1, 136),
+    ] + filler(1, 300)
+    blocks, _ = build_blocks([page], accept_all)
+    assert blocks[0].kind == "paragraph"
+    assert blocks[0].text.endswith("For myndighetene vil det være viktig å etablere og opprettholde et godt "
+                                   "situasjonsbilde over slike trusler.")
+
+
+def test_bold_lines_with_a_sentence_ending_inside_are_prose_not_a_heading():
+    page = filler(1, 100) + [
+        line("NSM vil understreke at det aldri er for", 1, 400, bold=True),
+        line("sent å trekke seg. Personer som utsettes", 1, 412, bold=True),
+    ]
+    blocks, _ = build_blocks([page], accept_all)
+    assert not any(b.kind == "heading" for b in blocks)
+
+
+def test_a_sentence_going_on_in_another_weight_is_one_paragraph():
+    page = filler(1, 100) + [
+        line("Plattformene støtter smidig utvikling,", 1, 400, size=11),
+        line("DevOps og XaaS/XaC.", 1, 413, size=11, bold=True),
+        line("Plattformene er leverandørnøytrale", 1, 460, size=11),
+        line("og har høy tjenestemobilitet.", 1, 473, size=11, bold=True),
+    ] + [line(f"Overskrift {n}", 1, 520 + 20 * n, size=11) for n in range(3)] + filler(1, 600, 5)
+    blocks, _ = build_blocks([page], accept_all)
+    texts = {b.text: b.kind for b in blocks}
+    assert texts["Plattformene støtter smidig utvikling, DevOps og XaaS/XaC."] == "paragraph"
+    assert texts["Plattformene er leverandørnøytrale og har høy tjenestemobilitet."] == "paragraph"
+
+
+def test_a_run_in_head_whose_short_rest_goes_on_in_the_next_line():
+    head = "IMDi som samarbeidspartner"
+    first = line(f"{head} De fleste re-", 1, 400)
+    first.lead = head
+    page = filler(1, 100) + [first, line("spondentene vurderer nytten av tjenestene som god.", 1, 412)] + filler(1, 500)
+    blocks, _ = build_blocks([page], accept_all)
+    assert ("heading", head) in [(b.kind, b.text) for b in blocks]
+    assert any(b.text.startswith("De fleste respondentene vurderer") for b in blocks)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.extract.blocks import build_blocks
+from indexer.extract.blocks import Block, build_blocks
 from indexer.extract.cleaning import remove_running_lines, running_lines
 from indexer.extract.glyphs import repair_glyphs
 from indexer.extract.pdftext import Line, OutlineEntry, read_pdf, reading_order
@@ -462,3 +462,32 @@ def test_real_tables_are_rows(real_pdfs: Path):
     page = [line.text for line in pdf.pages[78]]
     assert "Humaniora 61,8 57,8 37,7 6,7" in page
     assert any(re.fullmatch(r"Alle 54,7 47,4 28,4 5,8", t) for t in page)
+
+
+# -- words accounted for ----------------------------------------------------------
+
+
+def test_a_heading_with_no_text_of_its_own_is_recorded_as_furniture(tmp_path):
+    from indexer.extract.pipeline import _unnamed_headings
+    from indexer.extract.segmentation import DocumentContext, segment
+
+    page = [frag("4. Resultater", 72, 40, size=16, bold=True, x1=200),
+            frag("Kapittelet gir resultatene fra undersøkelsen i korte trekk.", 72, 60, x1=400),
+            frag("4.2. Regelverk", 72, 80, size=14, bold=True, x1=200),
+            frag("4.2.1. Introduksjon", 72, 110, size=12, bold=True, x1=200)] + [
+        frag(f"Dette er setning nummer {i} i kapittelet om regelverk.", 72, 140 + 14 * i, x1=400) for i in range(8)]
+    blocks, footnotes = build_blocks([page], accept_all)
+    context = DocumentContext(sha256="0" * 64, title="Rapport", year=None, publisher=None,
+                              contractors=[], commissioner=None, published=None)
+    reports = segment(blocks, footnotes, context)
+    unnamed = _unnamed_headings(blocks, reports, "Rapport")
+    assert [(piece.kind, piece.text) for piece in unnamed] == [("heading", "Regelverk")]
+
+
+def test_a_compilations_front_page_before_its_first_report_is_recorded():
+    from indexer.extract.pipeline import _outside_reports
+
+    blocks = [Block(kind="paragraph", text="Vedlegg 4 til årsrapporten", page=1),
+              Block(kind="caption", text="Figur 1: Noe", page=1)]
+    assert [(piece.kind, piece.text) for piece in _outside_reports(blocks)] == [
+        ("front_matter", "Vedlegg 4 til årsrapporten")]

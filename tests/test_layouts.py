@@ -74,18 +74,6 @@ def _read(pdf: Path) -> list[Page]:
 
 
 @pytest.fixture(scope="session")
-def layouts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every layout of every seed, built once (about 5 s on two cores)."""
-    out = tmp_path_factory.mktemp("layouts")
-    run = subprocess.run([sys.executable, str(SCRIPT), "--out", str(out), "--jobs", "2", "--quiet"],
-                         capture_output=True, text=True, timeout=300)
-    if run.returncode == FONTS_MISSING_EXIT:
-        pytest.skip(f"DejaVu-fontene mangler, layoutene kan ikke bygges her: {run.stderr.strip()}")
-    assert run.returncode == 0, run.stderr
-    return out
-
-
-@pytest.fixture(scope="session")
 def pdfs(layouts_dir: Path) -> dict[tuple[str, str], list[Page]]:
     """(layout, seed) -> the PDF's pages as pdfminer reads them (in two processes: about 10 s of work)."""
     names = [(layout, seed) for layout in LAYOUTS for seed in SEEDS]

@@ -49,6 +49,17 @@ def test_a_masthead_is_not_the_title_of_a_law():
         "Lov om digital operasjonell motstandsdyktighet i finanssektoren (DORA-loven)")
 
 
+def test_a_title_word_broken_without_a_hyphen_in_large_type_is_one_word():
+    cover = [_line("IMDi kommuneunde", 174, 28, bold=True), _line("rsøkelse 2020", 208, 28, bold=True),
+             _line("Et innblikk i hvordan kommuner arbeider", 251, 14)]
+    assert first_page_title(cover, BODY, cover=True) == "IMDi kommuneundersøkelse 2020"
+
+
+def test_title_lines_that_are_words_keep_their_space():
+    cover = [_line("Risiko og", 174, 28), _line("sårbarhet i kommunene", 208, 28)]
+    assert first_page_title(cover, BODY, cover=True) == "Risiko og sårbarhet i kommunene"
+
+
 def test_no_display_type_no_title():
     assert first_page_title([_line("Brødtekst på første side.", 100)], BODY, cover=False) is None
 
@@ -110,6 +121,13 @@ def test_a_label_on_its_own_line_takes_the_next_line():
 def test_series_and_copyright_lines_name_the_institute_and_the_year(line, contractor, year):
     colophon = read_colophon([[line]])
     assert (colophon.contractors, colophon.year) == ([contractor], year)
+
+
+def test_a_series_number_cited_in_running_text_is_not_the_colophon():
+    colophon = read_colophon([["som deltar i introduksjonsprogrammet. NORCE-rapport 9 - 2019",
+                               "studie i fem kommuner, Østlandsforskning-notat"]])
+    assert (colophon.contractors, colophon.year) == ([], None)
+    assert read_colophon([["NORCE-rapport 9 - 2019"]]).year == 2019
 
 
 def test_report_numbers_and_isbn_lines_give_the_year():
@@ -175,6 +193,56 @@ def test_colophon_contractors_and_commissioner_decide_for_a_single_report():
     report = _report(DocumentContext(sha256="0" * 64, title="Rapport", year=2018, publisher="IMDi",
                                      contractors=["Fafo", "Frischsenteret"], commissioner="IMDi"))
     assert (report.contractors, report.commissioner) == (["Fafo", "Frischsenteret"], "IMDi")
+
+
+def _compilation(publisher: str) -> list:
+    blocks = [Block(kind="heading", text="Kvalifisering og arbeidsliv", page=2, level=1)]
+    summaries = [
+        ("Økonomiske insentiver", "Fafo har på oppdrag fra IMDi utviklet tre forslag til modeller for insentiver."),
+        ("Mestring i mottak", "Folkehelseinstituttet (FHI) har utarbeidet rapporten om mestring i mottak. "
+                              "Bufdir, UDI og IMDi har gitt økonomisk støtte til prosjektet."),
+        ("Hvor lenge deltar flyktninger", "Rapporten ser på hvor lenge deltakerne er i introduksjonsprogrammet."),
+    ]
+    for number, (title, text) in enumerate(summaries):
+        if number == 2:
+            blocks.append(Block(kind="heading", text="Oppvekst og deltakelse", page=2, level=1))
+        blocks += [Block(kind="heading", text=title, page=2, level=2),
+                   Block(kind="paragraph", text="Utgitt: mai 2019", page=2),
+                   Block(kind="paragraph", text=text, page=2)]
+    context = DocumentContext(sha256="0" * 64, title="FoU-prosjekter 2019", year=2019, publisher=publisher)
+    return segment(blocks, [], context)
+
+
+def test_a_compilations_publisher_is_not_the_commissioner_of_every_report():
+    reports = _compilation(publisher="IMDi")
+    assert [r.commissioner for r in reports] == ["IMDi", None, None]
+    assert [r.contractors for r in reports] == [["Fafo"], ["Folkehelseinstituttet"], []]
+
+
+def test_the_institute_on_a_single_reports_cover_ordered_what_another_wrote():
+    report = _report(DocumentContext(sha256="0" * 64, title="Rapport", year=2018, publisher="IMDi",
+                                     contractors=["Fafo"]))
+    assert (report.contractors, report.commissioner) == (["Fafo"], "IMDi")
+
+
+# --- scoring the year ---------------------------------------------------------------------
+
+
+def _scored_year(gold_year: int | None, year: int | None, inferred: bool) -> bool:
+    from indexer.evaluation.extraction import GoldReport, score_report
+    from indexer.records import Report
+
+    gold = GoldReport(title="T", contractors=[], commissioner=None, year=gold_year, findings=[], chapters=None)
+    report = Report(id="r", title="T", theme=None, contractors=[], commissioner=None, published=None, year=year,
+                    year_inferred=inferred, lead="", page_start=1, page_end=1)
+    return score_report(gold, report).year_ok
+
+
+def test_an_inferred_year_agrees_with_a_document_that_states_none():
+    assert _scored_year(None, 2023, inferred=True)
+    assert _scored_year(2020, 2020, inferred=True)
+    assert not _scored_year(None, 2023, inferred=False)
+    assert not _scored_year(2021, 2020, inferred=True)
 
 
 # --- the real PDFs ----------------------------------------------------------------------

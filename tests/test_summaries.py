@@ -14,8 +14,8 @@ LONG = ("Kommunene har fått bedre oversikt over bosettingsarbeidet, men mange m
         "boligplaner og faste rutiner for samarbeid med frivillige organisasjoner.")
 
 
-def _line(text: str, page: int, size: float = BODY, bold: bool = False, italic: bool = False) -> Line:
-    return Line(text=text, page=page, x0=72.0, x1=72.0 + 5 * len(text), top=100.0, bottom=100.0 + size * 1.2,
+def _line(text: str, page: int, size: float = BODY, bold: bool = False, italic: bool = False, x0: float = 72.0) -> Line:
+    return Line(text=text, page=page, x0=x0, x1=x0 + 5 * len(text), top=100.0, bottom=100.0 + size * 1.2,
                 size=size, bold=bold, italic=italic, link=False, link_chars=0, page_height=842.0, page_width=595.0)
 
 
@@ -27,8 +27,8 @@ def paragraph(text: str = LONG, page: int = 1, size: float = BODY, bold: bool = 
     return Block(kind="paragraph", text=text, page=page, lines=[_line(text, page, size, bold)])
 
 
-def item(text: str, page: int = 1, marker: str = "•") -> Block:
-    return Block(kind="item", text=text, page=page, marker=marker, lines=[_line(text, page)])
+def item(text: str, page: int = 1, marker: str = "•", x0: float = 72.0) -> Block:
+    return Block(kind="item", text=text, page=page, marker=marker, lines=[_line(text, page, x0=x0)])
 
 
 def body(pages: int = 3) -> list[Block]:
@@ -68,7 +68,7 @@ def test_summary_headings(text):
     "Innledning", "Bakgrunn", "Metode", "Forord", "Innhold", "Litteratur", "Vedlegg", "Referanser", "Om rapporten",
     "Bakgrunn for anbefalingene", "Funn", "Funn fra spørreundersøkelsen", "Resultater", "Diskusjon",
     "Tiltak for rask oppstart av opplæring", "Hva er relevansen av funnene?",
-    "NSM anbefaler alle virksomheter å implementere grunnprinsippene", "Kort om høringen",
+    "NSM anbefaler alle virksomheter å implementere grunnprinsippene", "Kort om høringen", "Tiltak i kommunene",
 ])
 def test_other_headings_are_not_summaries(text):
     assert not is_summary_heading(text)
@@ -132,6 +132,15 @@ def test_background_inside_a_summary_is_context():
               paragraph("Undersøkelsen bygger på intervjuer med ansatte i tolv kommuner."),
               heading("Hovedfunn", 2), item("Ansatte opplever stort arbeidspress i mottaksfasen."), *body()]
     assert findings(blocks) == [("Hovedfunn", "Ansatte opplever stort arbeidspress i mottaksfasen.")]
+
+
+def test_the_introduction_of_a_summary_section_is_part_of_it():
+    opening = "Mange sider ved utforming av modeller er ennå ikke modne for standardisering."
+    blocks = [heading("Anbefaling for videre arbeid", 2), heading("Introduksjon", 3), paragraph(opening),
+              heading("Rettet mot entreprenører", 3), item("Bruk av modell ved produksjon av stål bør kartlegges."),
+              heading("Innledning", 1), paragraph(), *body()]
+    assert findings(blocks) == [("Introduksjon", opening),
+                                ("Rettet mot entreprenører", "Bruk av modell ved produksjon av stål bør kartlegges.")]
 
 
 def test_a_report_without_a_summary_has_no_findings():
@@ -215,14 +224,19 @@ def test_the_consultancy_summary_items_are_findings(real):
     assert any(text.startswith("Akser anbefales utformet som volumobjekter") for text in summary)
     assert not any(text.endswith(":") for text in summary)  # "Følgende punkter foreslåes …:" introduces a list
     assert {"Krav for utforming av modell", "Anbefaling for utforming av modell"} <= {f.section for f in report.findings}
-    assert not any(f.section in ("FORORD", "Introduksjon", "METODE") for f in report.findings)
+    # the front matter gives none, nor the chapter of proposals that makes up half the report
+    assert not any(f.chapter in ("FORORD", "INTRODUKSJON", "METODE", "PROSJEKTGRUPPENS ANBEFALINGER")
+                   for f in report.findings)
+    assert {f.chapter for f in report.findings} == {"SAMMENDRAG", "KONKLUSJON"}
 
 
 def test_a_combined_conclusion_heading_yields_its_measures(real):
     report = real["rif_bim_del4_sluttrapport.pdf"].reports[0]
     chapters = {f.chapter for f in report.findings}
     assert chapters == {"SAMMENDRAG", "Konklusjon og videre arbeid"}
-    assert any(f.text.startswith("Det foreslås å ta i bruk både alternativ 1 og alternativ 2") for f in report.findings)
+    # "Tiltak 1 – …" labels its paragraph: one finding, the label first
+    assert any(f.text.startswith("Tiltak 1 – Praktisk implementering av egenskapssettene i prosjekter Det foreslås å ta")
+               and f.section == "Vegen videre" for f in report.findings)
 
 
 def test_recommendation_boxes_are_findings(real):
@@ -234,3 +248,117 @@ def test_recommendation_boxes_are_findings(real):
 @pytest.mark.parametrize("name", ["rbok_kap09_1_old.pdf", "dora_norsk_lovtidend.pdf"])
 def test_no_findings_without_a_summary(real, name):
     assert real[name].reports[0].findings == []
+
+
+def test_a_lead_in_that_says_something_first_is_a_finding():
+    said = "Kommunene bør samarbeide tettere om bosetting av flyktninger i hele regionen. Vi anbefaler:"
+    blocks = [heading("Anbefalinger"), paragraph(said), item("Felles boligkontor for regionen."),
+              paragraph("Følgende punkter bør også vurderes:"), item("Tolketjeneste på tvers av kommunene."), *body()]
+    assert [text for _, text in findings(blocks)] == [
+        said, "Felles boligkontor for regionen.", "Tolketjeneste på tvers av kommunene."]
+
+
+def test_prose_going_on_after_a_summary_list_is_a_finding_but_not_a_box_in_other_type():
+    going_on = "Basert på disse funnene har forskerne utviklet en modell for samarbeid mellom kommunene."
+    blocks = [heading("Hovedfunn", 2), item("Flyktningene opplever i hovedsak at de er godt integrert."),
+              item("Arbeidsgiverne er positive til å ta imot flyktninger."), paragraph(going_on),
+              paragraph("En kommune i Troms tok imot tretti flyktninger i fjor og fikk ti av dem i arbeid.", size=9.0),
+              *body()]
+    assert [text for _, text in findings(blocks)] == [
+        "Flyktningene opplever i hovedsak at de er godt integrert.",
+        "Arbeidsgiverne er positive til å ta imot flyktninger.", going_on]
+
+
+def test_a_pointer_to_a_web_address_is_not_a_finding():
+    blocks = [heading("Anbefalte tiltak"), paragraph("NSM anbefaler at alle virksomheter følger grunnprinsippene for IKT-sikkerhet."),
+              paragraph("For ytterligere informasjon om råd og veiledninger, besøk oss på www.nsm.no."), *body()]
+    assert [text for _, text in findings(blocks)] == [
+        "NSM anbefaler at alle virksomheter følger grunnprinsippene for IKT-sikkerhet."]
+
+
+def test_sub_points_belong_to_the_item_they_complete():
+    blocks = [heading("Anbefalinger for å redusere risiko"), item("Bevisstgjør personell med tilgang til verdier om:"),
+              item("innsidetrusselen og metoder for rekruttering,", x0=84.0), item("rutiner for å melde fra.", x0=84.0),
+              item("Sørg for god kompetanse om innsiderisiko i virksomheten."), *body()]
+    assert [text for _, text in findings(blocks)] == [
+        "Bevisstgjør personell med tilgang til verdier om:\n• innsidetrusselen og metoder for rekruttering,"
+        "\n• rutiner for å melde fra.",
+        "Sørg for god kompetanse om innsiderisiko i virksomheten."]
+
+
+def test_a_labelled_item_is_one_finding_under_its_summary_heading():
+    blocks = [heading("Videre arbeid", 2), heading("Tiltak 1 – Egenskapssett", 3),
+              paragraph("Det anbefales at arbeidet med utvikling av egenskapssett fortsettes."),
+              heading("Tiltak 2: Egenskapsverdier", 3),
+              paragraph("Prosjektgruppen anbefaler en standardisert liste over tillatte verdier."),
+              heading("Innledning", 1), paragraph(), *body()]
+    assert findings(blocks) == [
+        ("Videre arbeid", "Tiltak 1 – Egenskapssett Det anbefales at arbeidet med utvikling av egenskapssett fortsettes."),
+        ("Videre arbeid", "Tiltak 2: Egenskapsverdier Prosjektgruppen anbefaler en standardisert liste over tillatte verdier."),
+    ]
+
+
+def test_a_number_set_as_a_heading_marks_the_item_under_it():
+    blocks = [heading("Effektive råd", 1), heading("1", 2), heading("Oppgrader program- og maskinvare.", 3),
+              paragraph("Nyere produktversjoner har tettet flere sikkerhetshull enn eldre versjoner."),
+              heading("2", 2), heading("Installer sikkerhetsoppdateringer.", 3),
+              paragraph("Selv de beste produktene har feil som kan bli utnyttet av angripere."), *body()]
+    assert findings(blocks) == [
+        ("Effektive råd", "Oppgrader program- og maskinvare. Nyere produktversjoner har tettet flere sikkerhetshull "
+                          "enn eldre versjoner."),
+        ("Effektive råd", "Installer sikkerhetsoppdateringer. Selv de beste produktene har feil som kan bli utnyttet "
+                          "av angripere."),
+    ]
+
+
+def test_a_labelled_heading_outside_a_summary_gives_no_finding():
+    blocks = [heading("Alternativene", 1), heading("Alternativ 1 – Vegdirektoratet", 2),
+              paragraph("Et egenskapssett utarbeidet av Vegdirektoratet som bygger på kjente prinsipper."),
+              heading("Tiltak i kommunene", 1), paragraph(), *body()]
+    assert findings(blocks) == []
+
+
+def _recommendation_chapter(proposals: int) -> list[Block]:
+    blocks = [heading("4 Prosjektgruppens anbefalinger", 1, page=5)]
+    for n in range(proposals):
+        blocks += [heading(f"4.{n + 1} Tema nummer {n + 1}", 2, page=5 + n), paragraph(page=5 + n),
+                   heading("Forslag fra prosjektgruppe:", 3, page=5 + n),
+                   paragraph(f"Det bør utarbeides en felles løsning for tema nummer {n + 1} i bransjen.", page=5 + n)]
+    return blocks
+
+
+def test_a_summary_named_chapter_holding_the_report_body_is_no_summary():
+    blocks = [heading("Sammendrag", 1), paragraph("Rapporten foreslår felles krav til modeller for bruer og tunneler."),
+              heading("Innledning", 1, page=2), paragraph(page=2), *_recommendation_chapter(8),
+              heading("5 Konklusjon", 1, page=20), paragraph("Felles krav til modeller bør innføres fra neste år.", page=20)]
+    assert findings(blocks) == [("Sammendrag", "Rapporten foreslår felles krav til modeller for bruer og tunneler."),
+                                ("Konklusjon", "Felles krav til modeller bør innføres fra neste år.")]
+
+
+def test_a_long_summary_chapter_is_still_the_summary_when_it_is_the_only_one():
+    blocks = [heading("Innledning", 1), paragraph(), *_recommendation_chapter(8)]
+    assert len(findings(blocks)) == 16  # each sub-chapter's paragraph and its proposal
+
+
+def test_a_list_presented_as_the_key_points_is_a_summary_wherever_it_stands():
+    blocks = [heading("Risikobildet", 1), paragraph("NSM vurderer de viktigste utviklingstrekkene i risikobildet å være følgende:"),
+              item("Det digitale risikobildet er skjerpet", marker="1."),
+              item("Covid-19-pandemien har forsterket risikobildet", marker="2."),
+              paragraph("Disse faktorene henger nært sammen og reflekterer endringer i trusselbildet."), *body()]
+    assert findings(blocks) == [("Risikobildet", "Det digitale risikobildet er skjerpet"),
+                                ("Risikobildet", "Covid-19-pandemien har forsterket risikobildet")]
+
+
+def test_a_list_of_other_points_outside_a_summary_is_no_finding():
+    blocks = [heading("Metode", 1), paragraph("Rapporten bygger på tre datakilder:"), item("Intervjuer med ansatte i kommunene."),
+              heading("Organisering", 1), paragraph("Senteret skal støtte virksomhetene gjennom tre hovedfunksjoner:"),
+              item("Varsling av hendelser til virksomhetene."), *body()]
+    assert findings(blocks) == []
+
+
+def test_a_summary_heading_set_again_over_its_next_page_goes_on_with_the_section():
+    blocks = [heading("Anbefalte tiltak", 1, page=2), heading("IKT-SIKKERHET", 2, page=2),
+              paragraph("NSM anbefaler at virksomheter tar i bruk flerfaktorautentisering for alle brukere.", page=2),
+              heading("Anbefalte tiltak", 1, page=3),
+              paragraph("NSM anbefaler at virksomheter har gode rutiner for å fjerne tilganger.", page=3), *body(3)]
+    assert [section for section, _ in findings(blocks)] == ["IKT-SIKKERHET", "IKT-SIKKERHET"]

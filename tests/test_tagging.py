@@ -40,6 +40,10 @@ def test_text_without_date_has_none():
          ["Beregningsutvalget"], []),
         ("Denne kunnskapsoversikten fra Fafo viser at risikofaktorene handler om levekår.", ["Fafo"], []),
         ("Denne rapporten er utarbeidet av Sweco Norge AS i samarbeid med Statens vegvesen.", ["Sweco"], []),
+        ("Rambøll Management Consulting har bistått IMDi med dokumentasjon og formidling.",
+         ["Rambøll Management Consulting"], ["IMDi"]),
+        ("Folkehelseinstituttet (FHI) har utarbeidet rapporten. Bufdir, UDI og IMDi har gitt økonomisk "
+         "støtte til prosjektet.", ["Folkehelseinstituttet"], []),
     ],
 )
 def test_contractor_and_commissioner(text, contractors, commissioners):
@@ -59,3 +63,15 @@ def test_the_first_sentence_naming_the_author_decides():
 def test_data_sources_are_not_contractors():
     text = "Rapporten er en analyse basert på data fra Nasjonalt introduksjonsregister (NIR)."
     assert get_tagger().roles([text]) == ([], [])
+
+
+def test_a_later_sentence_about_the_same_contractor_names_the_commissioner():
+    texts = ["Denne kunnskapsoversikten fra Fafo viser at risikofaktorene handler om levekår.",
+             "Fafo har på oppdrag fra IMDi summert opp forskning om utenforskap."]
+    assert get_tagger().roles(texts) == (["Fafo"], ["IMDi"])
+
+
+def test_a_later_commission_of_someone_else_is_not_the_reports():
+    texts = ["Denne kunnskapsoversikten fra Fafo viser at risikofaktorene handler om levekår.",
+             "NOVA har på oppdrag fra IMDi utarbeidet en tidligere rapport om det samme."]
+    assert get_tagger().roles(texts) == (["Fafo"], [])

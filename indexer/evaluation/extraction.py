@@ -10,7 +10,8 @@ Each PDF is compared with a gold file written by a careful reader (the format is
   when their first eight words agree (:func:`finding_key`), or the whole item when it
   is shorter. Findings of reports left unmatched count as missed or as extra.
 * **metadata**: per gold report, whether the title, the contractors (as a set), the
-  commissioner and the year are right.
+  commissioner and the year are right (a year the report marks as inferred agrees
+  with a gold ``null``: neither says the document states a year).
 * **chapters**: the share of the gold chapter headings found among the report's
   chapter and section names.
 * **words lost**: every word pdfminer reads on a page must end up exactly once in the
@@ -47,10 +48,12 @@ HYPHEN_HEAD = re.compile(r"(\w+)-$")
 EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
 # How many lines after a line ending in "vide-" may hold "regående" (footnotes may come between).
 JOIN_WINDOW = 8
+PAGE_TURN_WINDOW = 60  # a page of footnotes may stand between a broken word and its end
 # How many lines a heading may run over.
 HEADING_LINES = 4
 # A run-in heading: a short label at the start of a line, ended by a colon or a dash.
 RUN_IN_LABEL = re.compile(r"^\s*([^:–—]{1,60}?)\s*[:–—]\s+\S")
+RUN_IN_LABEL_STOP = re.compile(r"^\s*([^.:–—]{1,60}?)\.\s+[^\W\d_]")  # "Note. If you …", not ". . . 5"
 SHOWN_LOST_LINES = 12
 SHOWN_LOST_WORDS = 20
 METADATA_FIELDS = ("title", "contractors", "commissioner", "year")
@@ -267,11 +270,11 @@ def heading_names(document: Document) -> list[str]:
 
 
 def metadata_texts(document: Document) -> list[str]:
-    """Per report: contractors, commissioner, publication date, and the lead when it is
-    not a copy of a finding or passage."""
+    """Per report: authors, contractors, commissioner, publication date, and the lead when
+    it is not a copy of a finding or passage."""
     texts: list[str] = []
     for report in document.reports:
-        texts += [*report.contractors, report.commissioner or "", report.published or ""]
+        texts += [*report.authors, *report.contractors, report.commissioner or "", report.published or ""]
         if report.lead not in {item.text for item in _items(report)}:
             texts.append(report.lead)
     return texts
@@ -290,20 +293,32 @@ def output_text(document: Document) -> Counter[str]:
 
 def _whole_lines(lines: Sequence[list[str]], longest: int = HEADING_LINES) -> Counter[tuple[str, ...]]:
     """The words of every run of up to ``longest`` consecutive lines, without leading
-    numbers ("4.1. Introduksjon" gives ("introduksjon",)): where a heading may stand."""
+    numbers ("4.1. Introduksjon" gives ("introduksjon",)) unless it has nothing else:
+    where a heading may stand."""
     runs: Counter[tuple[str, ...]] = Counter()
     for start in range(len(lines)):
         words: list[str] = []
         for tokens in lines[start: start + longest]:
             words += tokens
             first = next((i for i, word in enumerate(words) if not word.isdigit()), len(words))
-            if first < len(words):
-                runs[tuple(words[first:])] += 1
+            # A name of figures only (the big "2" over a box) stands as it is.
+            runs[tuple(words[first:] if first < len(words) else words)] += 1
     return runs
 
 
+def _word_pairs(texts: Iterable[str]) -> set[tuple[str, ...]]:
+    """Every two and every three words that stand side by side in one of ``texts``."""
+    pairs: set[tuple[str, ...]] = set()
+    for text in texts:
+        tokens = _tokens(text)
+        pairs.update(zip(tokens, tokens[1:], strict=False))
+        pairs.update(zip(tokens, tokens[1:], tokens[2:], strict=False))
+    return pairs
+
+
 def _expected_words(
-    raw_lines: Sequence[tuple[int, str]], document: Document, output: Counter[str]
+    raw_lines: Sequence[tuple[int, str]], document: Document, output: Counter[str],
+    pairs: set[tuple[str, ...]] | None = None,
 ) -> tuple[list[list[str]], int]:
     """The words of each raw line as the output should have them: a word broken at a
     line end is joined where the output has the joined word.
@@ -313,8 +328,13 @@ def _expected_words(
     header in between; a footnote may too). The join is taken when the output holds
     the joined word more often than the lines do so far; resolved until nothing
     changes, since one join ("delta-" + "kere") may rest on another
-    ("introduksjons-" + "deltakere") having taken a word away.
+    ("introduksjons-" + "deltakere") having taken a word away. Joins the output
+    shows in place are taken first (the joined word between the words before and after
+    the break, per ``pairs``; then beside the one there is), so that a join elsewhere
+    in the document does not take the joined word away from them. A word broken twice ("in-" / "troduksjonsprogram-"
+    / "met") joins over three lines.
     """
+    pairs = pairs or set()
     furniture = {(piece.page, piece.text) for piece in document.furniture}
     lines = [_tokens(text) for _, text in raw_lines]
     expected: Counter[str] = Counter(token for tokens in lines for token in tokens)
@@ -323,39 +343,84 @@ def _expected_words(
     pending = [i for i in body if HYPHEN_HEAD.search(raw_lines[i][1])]
     used: set[int] = set()
     joins = 0
-    changed = True
-    while changed and pending:
-        changed = False
-        for head_line in list(pending):
-            if not lines[head_line]:  # its only word was taken as the end of the line before
-                pending.remove(head_line)
-                continue
-            head = lines[head_line][-1]
-            following = body[position[head_line] + 1: position[head_line] + 1 + JOIN_WINDOW]
-            for tail_line in following:
-                if tail_line in used or not lines[tail_line]:
-                    continue
-                tail = lines[tail_line][0]
-                joined = head + tail
-                if output[joined] > expected[joined]:
-                    expected.subtract((head, tail))
+
+    def next_line(line: int) -> int | None:
+        return next((tail for tail in body[position[line] + 1: position[line] + 1 + JOIN_WINDOW]
+                     if tail not in used and lines[tail]), None)
+
+    def seen(joined: str, head_line: int, last_line: int) -> int:
+        """How many of the words around the break (before, after) stand beside the joined
+        word in the output: 0 when one of them does not."""
+        before = lines[head_line][-2] if len(lines[head_line]) > 1 else None
+        after = lines[last_line][1] if len(lines[last_line]) > 1 else None
+        if before is not None and after is not None:
+            return 2 if (before, joined, after) in pairs else 0
+        return 1 if (before, joined) in pairs or (joined, after) in pairs else 0
+
+    def try_join(head_line: int, evidence: int) -> bool:
+        head = lines[head_line][-1]
+        following = [tail for tail in body[position[head_line] + 1: position[head_line] + 1 + JOIN_WINDOW]
+                     if tail not in used and lines[tail]]
+        # Seen in place: the next line, or the first of the next page (past the footnotes);
+        # by the count, any of the next few lines.
+        if evidence:
+            page = raw_lines[head_line][0]
+            turn = next((tail for tail in body[position[head_line] + 1: position[head_line] + 1 + PAGE_TURN_WINDOW]
+                         if raw_lines[tail][0] > page), None)
+            nearby = following[:1] + ([turn] if turn is not None and turn not in used and lines[turn] else [])
+            if evidence == 2:
+                # Seen on both sides: also further down the page (past a figure's labels), a
+                # line that does not go on from a broken word of its own.
+                nearby += [tail for tail in body[position[head_line] + 2: position[head_line] + 1 + PAGE_TURN_WINDOW // 2]
+                           if raw_lines[tail][0] == page and tail not in used and lines[tail]
+                           and not HYPHEN_HEAD.search(raw_lines[body[position[tail] - 1]][1])]
+            following = nearby
+        for tail_line in following:
+            if not evidence and (head, lines[tail_line][0]) in pairs:
+                continue  # by the count only, where the output keeps the break ("ba- sic" in a table row)
+            chain = [tail_line]
+            # "troduksjonsprogram-" alone on its line: the word may go on in the next one.
+            if len(lines[tail_line]) == 1 and tail_line in pending and (third := next_line(tail_line)) is not None:
+                chain.append(third)
+            for length in range(len(chain), 0, -1):
+                parts = [head, *(lines[line][0] for line in chain[:length])]
+                joined = "".join(parts)
+                if output[joined] > expected[joined] and seen(joined, head_line, chain[length - 1]) >= evidence:
+                    expected.subtract(parts)
                     expected[joined] += 1
                     lines[head_line][-1] = joined
-                    del lines[tail_line][0]
-                    used.add(tail_line)
+                    for line in chain[:length]:
+                        del lines[line][0]
+                        used.add(line)
+                        if line in pending and line != chain[length - 1]:
+                            pending.remove(line)
                     pending.remove(head_line)
+                    return True
+        return False
+
+    for evidence in (2, 1, 0):
+        changed = True
+        while changed and pending:
+            changed = False
+            for head_line in list(pending):
+                if head_line not in pending:
+                    continue
+                if not lines[head_line]:  # its only word was taken as the end of the line before
+                    pending.remove(head_line)
+                    continue
+                if try_join(head_line, evidence):
                     joins += 1
                     changed = True
-                    break
     return lines, joins
 
 
 def _run_in_labels(raw_lines: Sequence[tuple[int, str]]) -> Counter[tuple[str, ...]]:
-    """The words of every label that starts a line and ends in a colon or a dash
-    ("JS: Har slike …", "Tiltak 1 – Egenskapssett"): where a run-in heading stands."""
+    """The words of every label that starts a line and ends in a colon, a dash or a stop
+    ("JS: Har slike …", "Tiltak 1 – Egenskapssett", "Note. If you …"): where a run-in
+    heading stands."""
     labels: Counter[tuple[str, ...]] = Counter()
     for _, text in raw_lines:
-        if label := RUN_IN_LABEL.match(text):
+        if label := RUN_IN_LABEL.match(text) or RUN_IN_LABEL_STOP.match(text):
             tokens = _tokens(label.group(1))
             first = next((i for i, word in enumerate(tokens) if not word.isdigit()), len(tokens))
             if first < len(tokens):
@@ -394,7 +459,10 @@ def account_words(raw_lines: Sequence[tuple[int, str]], document: Document) -> W
     headings = [tuple(_tokens(name)) for name in heading_names(document)]
     metadata: Counter[str] = Counter(token for entry in metadata_texts(document) for token in _tokens(entry))
     unjoined = [_tokens(line) for _, line in raw_lines]
-    lines, joins = _expected_words(raw_lines, document, text + _names(headings, unjoined, raw_lines) + metadata)
+    pairs = _word_pairs([*(item.text for report in document.reports for item in _items(report)),
+                         *(piece.text for piece in document.furniture), *heading_names(document),
+                         *metadata_texts(document)])
+    lines, joins = _expected_words(raw_lines, document, text + _names(headings, unjoined, raw_lines) + metadata, pairs)
     names = _names(headings, lines, raw_lines) + metadata
     expected: Counter[str] = Counter(token for tokens in lines for token in tokens)
     left = expected - text
@@ -628,6 +696,13 @@ def _same(a: str | None, b: str | None) -> bool:
     return normalize(a or "") == normalize(b or "")
 
 
+def _same_year(gold: int | None, report: Report) -> bool:
+    """The gold year is the year the document states (``null``: it states none). A year the
+    report marks as inferred (from the title or the PDF's date) claims no more than that:
+    it agrees with a gold ``null`` as well as with the same year."""
+    return gold == report.year or (gold is None and report.year_inferred)
+
+
 def _report_names_for_chapters(report: Report) -> set[str]:
     names = set(report.themes)
     for item in _items(report):
@@ -660,7 +735,7 @@ def score_report(gold: GoldReport, report: Report | None) -> ReportScore:
         title_ok=_same(gold.title, report.title),
         contractors_ok={normalize(c) for c in gold.contractors} == {normalize(c) for c in report.contractors},
         commissioner_ok=_same(gold.commissioner, report.commissioner),
-        year_ok=gold.year == report.year,
+        year_ok=_same_year(gold.year, report),
         chapters_gold=len(judged_chapters),
         chapters_found=len(judged_chapters) - len(missed_chapters),
         missed_findings=[f.text for f, index in zip(gold.findings, pairs, strict=True) if index is None],
@@ -800,7 +875,12 @@ def format_report(report: ExtractionEvalReport, name_width: int = 36) -> str:
     lines = [header, "-" * len(header)]
     for d in report.documents:
         if d.judged:
-            findings = f"{d.precision:>6.2f}  {d.recall:>5.2f}  {d.f1:>5.2f}"
+            # A share of nothing is no share: no finding extracted has no precision, a report
+            # without a summary no recall ("–"), and nothing to find with nothing found no F1.
+            precision = f"{d.precision:>6.2f}" if d.findings_extracted else f"{'–':>6}"
+            recall = f"{d.recall:>5.2f}" if d.findings_gold else f"{'–':>5}"
+            f1 = f"{d.f1:>5.2f}" if d.findings_gold or d.findings_extracted else f"{'–':>5}"
+            findings = f"{precision}  {recall}  {f1}"
             metadata = f"{d.metadata_correct}/{d.metadata_judged}"
             chapters = f"{d.chapters_found}/{d.chapters_gold}" if d.chapters_gold else "–"
         else:

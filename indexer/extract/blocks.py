@@ -375,7 +375,12 @@ class BlockBuilder:
             return True
         # A heading broken over lines in the same type ("Oppgrader program-" / "og maskinvare.");
         # prose set this way (an introduction in large type) becomes a paragraph once complete.
-        return line.bold == prev.bold and abs(line.size - prev.size) < 0.3
+        # A sentence going on in another weight ("Plattformene støtter smidig utvikling," /
+        # "**DevOps og XaaS/XaC.**") is one text too.
+        if abs(line.size - prev.size) >= 0.3:
+            return False
+        return line.bold == prev.bold or not _ends_sentence(block.text) and (
+            block.text.endswith(",") or line.text[:1].islower())
 
     def _find_bold_prose(self, flow: list[Line]) -> None:
         """Bold lines that are running text: inside a run of more than three bold lines of one
@@ -387,17 +392,31 @@ class BlockBuilder:
                 self.bold_prose.update(id(line) for line in run)
             run.clear()
 
+        before: Line | None = None
         for line in flow:
             prev = run[-1] if run else None
             if (prev is not None and line.bold and line.page == prev.page and line.region == prev.region
                     and abs(line.size - prev.size) < 0.3 and line.top - prev.bottom < line.height):
                 if not _ends_sentence(prev.text) and not self._marker(line.text):
                     self.bold_prose.add(id(line))
+                    if SENTENCE_INSIDE.search(line.text):
+                        # "NSM vil understreke at det aldri er for" / "sent å trekke seg. Personer …":
+                        # a sentence ends inside the run, so all of it is prose.
+                        self.bold_prose.update(id(earlier) for earlier in run)
                 run.append(line)
+                before = line
                 continue
             close()
             if line.bold:
+                # Words set in bold inside a paragraph: a bold line going on in lower case from
+                # an unfinished line of the text ("For myndighetene" / "vil det være viktig …").
+                if (before is not None and not before.bold and line.text[:1].islower()
+                        and line.page == before.page and line.region == before.region
+                        and abs(line.size - before.size) < 0.3 and line.top - before.bottom < line.height
+                        and not _ends_sentence(before.text)):
+                    self.bold_prose.add(id(line))
                 run.append(line)
+            before = line
         close()
 
     def _flow(self) -> list[Line]:
@@ -427,7 +446,7 @@ class BlockBuilder:
         open_block: Block | None = None
         for index, line in enumerate(flow):
             following = flow[index + 1] if index + 1 < len(flow) else None
-            if line.lead and self._runs_in(line, current):
+            if line.lead and self._runs_in(line, current, following):
                 # "Arbeid og kvalifisering Generelt er kommunene …": the bold words head the paragraph.
                 head = dataclasses.replace(line, text=line.lead, lead="", bold=True, x1=line.x0)
                 current = self._start("heading", head, self._level_offset() + len(self.heading_sizes) + 1)
@@ -459,15 +478,20 @@ class BlockBuilder:
         self._settle()
         return self.blocks
 
-    def _runs_in(self, line: Line, current: Block | None) -> bool:
+    def _runs_in(self, line: Line, current: Block | None, following: Line | None = None) -> bool:
         """A bold lead that heads its paragraph, not a bold phrase inside running text or a list item."""
         lead = line.lead
         words = lead.split()
         if line.cells > 1 or not 0 < len(words) <= 12 or lead.endswith(",") or not (lead[:1].isupper() or lead[:1].isdigit()):
             return False
-        # "Oppdragsgiver: IMDi" is a field and its value, not a heading over a paragraph.
+        # "Oppdragsgiver: IMDi" is a field and its value, not a heading over a paragraph; a short
+        # rest whose sentence goes on in the next line ("… integrering De fleste re-" / "spondentene …") is text.
         rest = line.text[len(lead):].split()
-        if not line.text.startswith(lead) or len(rest) < 5 or self._marker(line.text) or CAPTION.match(line.text):
+        goes_on = (following is not None and following.page == line.page and following.region == line.region
+                   and following.text[:1].islower() and not following.bold
+                   and following.top - line.bottom < line.height)
+        if (not line.text.startswith(lead) or len(rest) < 5 and not (rest and goes_on)
+                or self._marker(line.text) or CAPTION.match(line.text)):
             return False
         if current is None or current.kind == "heading" or _ends_sentence(current.text):
             return True
@@ -533,7 +557,7 @@ class BlockBuilder:
                 block.kind = "link"
             elif block.kind == "paragraph" and PDF_LINK_TEXT.search(block.text) and len(block.text) < 300:
                 block.kind = "link"
-            elif block.kind == "heading" and _reads_as_prose(block.text):
+            elif block.kind == "heading" and (_reads_as_prose(block.text) or _mixed_sentence(block)):
                 # An introduction set large ("Scenarioer som for få år siden … i dag.").
                 block.kind, block.level = "paragraph", 0
         self._mark_pull_quotes()
@@ -547,6 +571,12 @@ def _reads_as_prose(text: str) -> bool:
     words = text.split()
     sentences = len(re.findall(r"[a-zæøå][.!?](\s|$)", text))
     return len(words) > MAX_HEADING_BLOCK_WORDS or sentences >= 2 or sentences == 1 and len(words) > 12 and text.endswith(".")
+
+
+def _mixed_sentence(block: Block) -> bool:
+    """A sentence set large with words in bold ("Plattformene er leverandørnøytrale" /
+    "**og har høy tjenestemobilitet.**"): a heading keeps one weight and no full stop."""
+    return len({line.bold for line in block.lines}) > 1 and block.text.rstrip().endswith(".")
 
 
 def _mostly_link(block: Block) -> bool:

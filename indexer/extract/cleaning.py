@@ -19,6 +19,9 @@ DOT_LEADER = re.compile(r"(\.\s?){4,}\s*\d+\s*$|…+\s*\d+\s*$")
 CONTENTS_HEADINGS = {"innhold", "innholdsfortegnelse", "innhald", "innhaldsliste", "innholdsliste", "contents", "table of contents"}
 SECTION_NUMBER_ONLY = re.compile(r"^\d+(\.\d+)*\.?$")
 ENDS_WITH_PAGE = re.compile(r"\s\d{1,3}$")
+# An entry with its page number first ("10 Avhengigheter mellom samfunnsfunksjoner"):
+# counted only on the page the contents heading stands on.
+STARTS_WITH_PAGE = re.compile(r"^\d{1,3}\s+[^\W\d_]")
 
 
 def _in_margin(line: Line) -> bool:
@@ -97,6 +100,17 @@ def _numbers_run_with_pages(occurrences: list[tuple[int, tuple[int, ...]]]) -> b
     return True
 
 
+def _numbers_count_pages(occurrences: list[tuple[int, tuple[int, ...]]]) -> bool:
+    """Whether a figure of a recurring line changes with the page it stands on ("Page 5 of
+    48 …" on page 5): a page count, never a section name, whatever its type."""
+    lengths = {len(found) for _, found in occurrences}
+    if len(lengths) != 1:
+        return False
+    return any(len({found[position] for _, found in occurrences}) > 1
+               and len({found[position] - page for page, found in occurrences}) == 1
+               for position in range(lengths.pop()))
+
+
 def _typed_shape(line: Line) -> tuple[str, float, bool]:
     return _shape(line.text), round(line.size * 2) / 2, line.bold
 
@@ -118,7 +132,7 @@ def running_lines(pages: list[list[Line]]) -> dict[int, str]:
     * A line in the top or bottom 13 % of the page repeated on 15 % of the pages.
     * Text set at an angle (photo credits, spine labels).
     Lines in heading type (bold or larger than the body text) recur as section names,
-    so they count only in the page margins.
+    so they count only in the page margins, or when a figure in them counts the pages.
     """
     body = body_size(pages)
     body_font = Counter(line.font for page_lines in pages for line in page_lines if line.size == body).most_common(1)
@@ -155,8 +169,8 @@ def running_lines(pages: list[list[Line]]) -> dict[int, str]:
     for page_edges in edges:
         for line, band in page_edges:
             shape = _typed_shape(line)
-            recurring = (len(shape_pages[shape]) >= 3 and (not heading_type(line) or _in_margin(line))
-                         and _numbers_run_with_pages(numbers[shape]))
+            recurring = (len(shape_pages[shape]) >= 3 and _numbers_run_with_pages(numbers[shape])
+                         and (not heading_type(line) or _in_margin(line) or _numbers_count_pages(numbers[shape])))
             if recurring or is_page_number(line.text):
                 found[id(line)] = "running"
                 slots[_slot(line, band)] += 1
@@ -200,6 +214,7 @@ def remove_contents(pages: list[list[Line]], removed: list[Furniture] | None = N
     dropped: list[Furniture] = removed if removed is not None else []
     cleaned = []
     in_contents = False
+    heading_page = None
     for page_lines in pages:
         kept = []
         leader_lines = sum(1 for line in page_lines if DOT_LEADER.search(line.text))
@@ -210,11 +225,14 @@ def remove_contents(pages: list[list[Line]], removed: list[Furniture] | None = N
             text = line.text.strip()
             if text.lower().rstrip(":") in CONTENTS_HEADINGS:
                 in_contents = True
+                heading_page = line.page
                 dropped.append(_furniture(line, "contents"))
                 continue
             if in_contents or contents_page:
-                # Entries: dot leaders, bare section numbers, or a title ending in a page number.
-                if _is_contents_entry(text) or ENDS_WITH_PAGE.search(text):
+                # Entries: dot leaders, bare section numbers, or a title ending (or, under
+                # the heading, starting) with a page number.
+                if (_is_contents_entry(text) or ENDS_WITH_PAGE.search(text)
+                        or line.page == heading_page and STARTS_WITH_PAGE.match(text)):
                     in_contents = True
                     dropped.append(_furniture(line, "contents"))
                     continue

@@ -9,17 +9,18 @@ import hashlib
 import re
 from pathlib import Path
 
-from indexer.extract.blocks import NUMBERED_HEADING, Block, build_blocks
+from indexer.extract.blocks import BULLET, NUMBERED_HEADING, Block, build_blocks
 from indexer.extract.cleaning import remove_contents, remove_running_lines
 from indexer.extract.hyphenation import join_lines
 from indexer.extract.pdftext import Line, PdfText, body_size, read_pdf
-from indexer.extract.segmentation import DocumentContext, document_year, segment
+from indexer.extract.segmentation import DocumentContext, document_year, heading_name, segment, segment_volume
 from indexer.extract.tagging import Published, get_tagger, is_published_line, read_colophon
-from indexer.records import Document, Furniture
+from indexer.extract.volumes import read_volume
+from indexer.records import Document, Finding, Furniture, Passage, Report
 
 # Bump when extraction, segmentation or tagging changes what a PDF yields: the next
 # `rapportsok index` then re-reads every file instead of keeping stale records.
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 COVER_MAX_WORDS = 150
 BACK_COVER_MAX_WORDS = 250
 # Metadata titles a tool or a file name left: "untitled", "Microsoft Word - x.docx",
@@ -68,8 +69,20 @@ def _type_groups(lines: list[Line]) -> list[list[Line]]:
 def _joined(group: list[Line]) -> str:
     text = group[0].text.strip()
     for line in group[1:]:
-        text = join_lines(text, line.text.strip(), _is_word)
+        text = _join_display_lines(text, line.text.strip())
     return text
+
+
+def _join_display_lines(left: str, right: str) -> str:
+    """Two lines of display type as one text. Large type on a narrow page may break a
+    long word without a hyphen ("IMDi kommuneunde" / "rsøkelse 2020"): when neither
+    piece is a word and the two together are, they are one word."""
+    head, tail = re.search(r"(\w+)$", left), re.match(r"(\w+)", right)
+    if head and tail and tail.group(1)[0].islower():
+        pieces = head.group(1).lower(), tail.group(1).lower()
+        if not any(_is_word(piece) for piece in pieces) and _is_word("".join(pieces)):
+            return left + right
+    return join_lines(left, right, _is_word)
 
 
 def first_page_title(page: list[Line], body: float, cover: bool) -> str | None:
@@ -136,6 +149,10 @@ def _left_out(blocks: list[Block]) -> list[Furniture]:
     for block in blocks:
         if block.marker and block.marker != "•":  # also on a list item that became a link
             left_out.append(Furniture(page=block.page, kind="list_marker", text=block.marker))
+        elif block.marker and block.lines and (bullet := BULLET.match(block.lines[0].text)) and any(
+                ch.isalnum() for ch in bullet.group(0)):
+            # A bullet glyph without a Unicode name, read as "(cid:88)".
+            left_out.append(Furniture(page=block.page, kind="list_marker", text=bullet.group(0).strip()))
         if block.kind in ("caption", "link"):
             left_out.append(Furniture(page=block.page, kind=block.kind, text=block.text))
         elif block.kind == "paragraph" and is_published_line(block.text):
@@ -143,6 +160,38 @@ def _left_out(blocks: list[Block]) -> list[Furniture]:
         elif block.kind == "heading" and (number := NUMBERED_HEADING.match(block.text)):
             left_out.append(Furniture(page=block.page, kind="heading_number", text=number.group(1)))
     return left_out
+
+
+def _unnamed_headings(blocks: list[Block], reports: list[Report], title: str) -> list[Furniture]:
+    """Headings that name no report, theme, chapter or section and open no finding or
+    passage: a heading followed by another with no text between ("4.2. Regelverk" over
+    "4.2.1. Introduksjon") leaves its name on no record, so it is recorded here."""
+    names = {title}
+    texts: dict[int, list[str]] = {}
+    for report in reports:
+        names.update([report.title, *([report.theme] if report.theme else []), *report.themes])
+        items: list[Finding | Passage] = [*report.findings, *report.passages]
+        for item in items:
+            names.update(name for name in (item.chapter, item.section) if name)
+            texts.setdefault(item.page, []).append(item.text)
+    unnamed = []
+    for block in blocks:
+        name = heading_name(block.text)
+        if block.kind != "heading" or name in names:
+            continue
+        if any(text == block.text or text.startswith(block.text + " ")
+               for page in (block.page, block.page + 1) for text in texts.get(page, ())):
+            continue  # the finding or passage under it begins with it
+        unnamed.append(Furniture(page=block.page, kind="heading", text=name))
+    return unnamed
+
+
+def _outside_reports(blocks: list[Block]) -> list[Furniture]:
+    """Text before the first report of a compilation (its front page, a chapter's
+    introduction): no report holds it. Headings, captions, links and publication lines
+    are accounted for elsewhere."""
+    return [Furniture(page=block.page, kind="front_matter", text=block.text) for block in blocks
+            if block.kind in ("paragraph", "item") and not is_published_line(block.text)]
 
 
 def warm_up() -> None:
@@ -184,10 +233,19 @@ def extract_document(path: Path | str, source_name: str | None = None) -> Docume
         commissioner=colophon.commissioner,
         published=published.published if published else None,
     )
-    reports = segment(blocks, footnotes, context)
+    outside: list[Block] = []
+    # An edited volume gives one report per chapter; anything else is a compilation or one report.
+    volume = read_volume(blocks)
+    if volume is not None:
+        reports = segment_volume(volume, footnotes, context)
+        furniture.extend(volume.furniture)
+    else:
+        reports = segment(blocks, footnotes, context, outside)
     if cover:
         furniture.extend(Furniture(page=line.page, kind="cover", text=line.text) for line in pages[0])
     furniture.extend(_left_out(blocks))
+    furniture.extend(_unnamed_headings(blocks, reports, title))
+    furniture.extend(_outside_reports(outside))
     return Document(
         source=source_name or path.name,
         sha256=sha256,

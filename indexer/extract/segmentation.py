@@ -20,9 +20,13 @@ runs to the next heading of the same or a higher level; inside it, sub-sections
 under background headings (``Bakgrunn``, ``Metode`` …, see
 :func:`is_context_heading`) are context, not findings. A summary heading set as
 body text (``Sammendrag`` as a paragraph of its own, or run into the first
-sentence) counts too. A report without a headed summary may have an unheaded one:
-prose set apart in type on its front page or back cover. A report with none of
-these has no findings.
+sentence) counts too. A summary-named chapter holding much of the report's text is
+its body, not a summary (:func:`body_sized_summaries`). Inside a summary, a heading
+that labels one item ("Tiltak 1 – Egenskapssett", or a number set large) makes one
+finding with the text under it. Outside one, a list that a sentence presents as the
+key points ("de viktigste utviklingstrekkene er følgende:") is a summary too. A
+report without a headed summary may have an unheaded one: prose set apart in type
+on its front page or back cover. A report with none of these has no findings.
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ from dataclasses import dataclass, field
 
 from indexer.extract.blocks import NUMBERED_HEADING, Block
 from indexer.extract.tagging import Published, get_tagger, is_published_line, parse_published
+from indexer.extract.volumes import Volume
 from indexer.records import Finding, Passage, Report, stable_id
 
 # --- the summary-heading grammar ---------------------------------------------------------
@@ -134,6 +139,10 @@ CONTEXT_NOUNS = frozenset({
     "type", "kategori",
 })
 
+# Inside a summary, its own introduction opens the summary ("5.4 Anbefaling for videre
+# arbeid › 5.4.1 Introduksjon"); background and method under it are context.
+INTRODUCTION_NOUNS = frozenset({"innledning", "innleiing", "introduksjon", "introduction"})
+
 # "Kapittel 3", "Del 2:", "IV.", "B)" before a heading's words.
 LABELLED_NUMBER = re.compile(
     r"^(?:(?:kapittel|kap\.|del|chapter|part|seksjon|section)\s+)?"
@@ -165,6 +174,32 @@ UNHEADED_MIN_WORDS = 30
 BACK_COVER_WORDS = 250
 COLOPHON_LINE = re.compile(r"\b(ISBN|ISSN|Postboks|Tlf\.?|Telefon|www\.|https?://)|©|@", re.I)
 UNHEADED_SECTION = "Sammendrag"
+# A summary condenses its report: a summary section holding more than this share of the
+# report's text is the report's body (its chapter of recommendations, say), as long as
+# another summary section remains.
+BODY_SHARE = 0.4
+# Inside a summary, a heading that labels one item rather than a section: a noun and a
+# number, alone or with a name ("Tiltak 1 – Egenskapssett", "Alternativ 2: SNACks",
+# "Anbefaling 3"); or the number alone, set large as a list marker ("1" over "Oppgrader
+# program- og maskinvare.").
+ITEM_LABEL = re.compile(r"^(?!(?:figur|figure|tabell|table|kilde|source)\b)[A-ZÆØÅa-zæøå]+\s+\d{1,2}[a-z]?"
+                        r"(?:\s*[:.–—-](?:\s+\S.*)?)?$", re.I)
+NUMBER_ONLY = re.compile(r"^\d{1,2}[.)]?$")
+# A paragraph on the report itself, not on what it found: "Rapporten er en del av en
+# evaluering …", "Denne kunnskapsoppsummeringen er første rapportering fra …".
+NOTE_ON_REPORT = re.compile(
+    r"^(?:(?:denne|dette|den|det|this|the)\s+)?\w*(?:rapport|notat|studie|undersøkels|evaluering|prosjekt"
+    r"|oppsummering|report|study|evaluation|project)\w*\s+(?:er|var|inngår|utgjør|is|was|forms)\s", re.I)
+# A paragraph sending the reader elsewhere: "For mer informasjon, besøk www.nsm.no."
+REFERRAL = re.compile(r"\bwww\.|https?://", re.I)
+REFERRAL_MAX_WORDS = 30
+# A sentence presenting its list as the report's key points, wherever it stands: "NSM
+# vurderer de viktigste utviklingstrekkene å være følgende:", "I årets rapport vil jeg
+# fremheve tre risikofaktorer:", "The main findings are:".
+KEY_POINTS = re.compile(
+    r"\b(?:viktigste|viktigaste|fremheve|framheve|fremhever|framhevar|most important|highlight(?:s|ed)?)\b"
+    r"|\b(?:main|key|sentrale)\s+(?:findings|points|messages|conclusions|results|funn|resultater|budskap)\b", re.I)
+SENTENCE_BREAK = re.compile(r"(?<=[.!?)»])\s+(?=[A-ZÆØÅ«\"(])")
 
 
 def heading_name(text: str) -> str:
@@ -329,6 +364,7 @@ class _Draft:
     title: str
     theme: str | None
     blocks: list[Block] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)  # a chapter's byline
 
 
 def _chapter_level(headings: list[Block]) -> int:
@@ -371,27 +407,75 @@ def _words(block: Block) -> int:
 
 
 def _is_lead_in(block: Block) -> bool:
-    """A sentence introducing a list: "Følgende punkter foreslås:"."""
-    return block.text.rstrip().endswith(":")
+    """A sentence introducing a list: "Følgende punkter foreslås:". A paragraph that says
+    something before its closing introduction ("… ha en felles digital grunnmur. NSM
+    anbefaler:") is more than a lead-in."""
+    text = block.text.rstrip()
+    if not text.endswith(":"):
+        return False
+    sentences = SENTENCE_BREAK.split(text)
+    return len(" ".join(sentences[:-1]).split()) < MIN_PARAGRAPH_WORDS
+
+
+def _is_referral(block: Block) -> bool:
+    """A short paragraph sending the reader to a web address."""
+    return bool(REFERRAL.search(block.text)) and _words(block) <= REFERRAL_MAX_WORDS
+
+
+def introduces_key_points(block: Block) -> bool:
+    """A sentence presenting the list after it as the report's key points (see KEY_POINTS)."""
+    if block.kind != "paragraph" or not block.text.rstrip().endswith(":"):
+        return False
+    last = SENTENCE_BREAK.split(block.text.strip())[-1]
+    return bool(KEY_POINTS.search(last)) or any(
+        _is_head(w) and w.startswith(MAIN_PREFIXES) for w in heading_words(last))
+
+
+def join_sub_items(group: list[Block]) -> list[Block]:
+    """Items indented under an item that ends in «:» become part of it: "Bevisstgjør
+    personell om:" with its four sub-points is one item."""
+    out: list[Block] = []
+    for block in group:
+        parent = out[-1] if out else None
+        if (block.kind == "item" and parent is not None and parent.kind == "item" and block.lines and parent.lines
+                and block.lines[0].x0 > parent.lines[0].x0 + 2
+                and (parent.text.split("\n")[0].rstrip().endswith(":") or "\n" in parent.text)):
+            out[-1] = Block(kind="item", text=f"{parent.text}\n• {block.text}", page=parent.page, level=parent.level,
+                            marker=parent.marker, lines=parent.lines + block.lines, section=parent.section,
+                            chapter=parent.chapter)
+            continue
+        out.append(block)
+    return out
 
 
 def choose_findings(group: list[Block], body: float | None = None) -> list[Block]:
     """The findings among one summary (sub)section's blocks, in order.
 
-    A summary written as a list (its first finding is a list item): the items are the
-    findings, the prose after them (a note on the report, on further reading) is
-    context. A summary in prose: each paragraph and each item of its lists is a
-    finding. A sentence introducing a list is never one.
+    A summary in prose: each paragraph and each item of its lists is a finding. A
+    summary written as a list (its first finding is a list item): the items, and the
+    prose that goes on in the list's type after them, except a note on the report
+    itself («Rapporten er en del av …»); text in other type after the list belongs
+    to something else (a box, a case). Never a finding: a sentence introducing a list,
+    a pointer to a web address, small print.
     """
     candidates = [
         b for b in group
         if not _small_print(b, body) and (
             b.kind == "item" and _words(b) >= MIN_ITEM_WORDS
             or b.kind == "paragraph" and _words(b) >= MIN_PARAGRAPH_WORDS and not _is_lead_in(b)
+            and not _is_referral(b)
         )
     ]
     if candidates and candidates[0].kind == "item":
-        return [b for b in candidates if b.kind == "item"]
+        sizes = sorted(s for b in candidates if b.kind == "item" and (s := _size(b)) is not None)
+        list_size = sizes[len(sizes) // 2] if sizes else None
+        return [
+            b for b in candidates
+            if b.kind == "item" or (
+                list_size is not None and (size := _size(b)) is not None and abs(size - list_size) < 0.5
+                and not NOTE_ON_REPORT.match(b.text.strip())
+            )
+        ]
     return candidates
 
 
@@ -438,6 +522,29 @@ def unheaded_summary(blocks: list[Block], body: float | None) -> list[Block]:
         and not COLOPHON_LINE.search(b.text)
     ]
     return found if sum(_words(b) for b in found) >= UNHEADED_MIN_WORDS else []
+
+
+def body_sized_summaries(blocks: list[Block]) -> set[int]:
+    """The summary headings (ids) whose sections hold the report's body rather than a
+    summary of it: more than BODY_SHARE of the report's text, when another summary
+    section remains ("4. Prosjektgruppens anbefalinger" over sixteen of thirty pages,
+    beside «Sammendrag» and «Konklusjon»)."""
+    sections: list[tuple[Block, int]] = []
+    total = 0
+    open_level: int | None = None
+    for block in blocks:
+        if block.kind == "heading":
+            if open_level is not None and block.level <= open_level:
+                open_level = None
+            if open_level is None and is_summary_heading(block.text):
+                open_level = block.level
+                sections.append((block, 0))
+        elif block.kind in ("paragraph", "item"):
+            total += _words(block)
+            if open_level is not None:
+                sections[-1] = (sections[-1][0], sections[-1][1] + _words(block))
+    large = {id(heading) for heading, words in sections if total and words > BODY_SHARE * total}
+    return large if len(sections) > len(large) else set()
 
 
 def with_body_text_headings(blocks: list[Block], body: float | None = None) -> tuple[list[Block], set[int]]:
@@ -501,9 +608,12 @@ class ReportBuilder:
     """Turns one draft (title + blocks) into a :class:`Report`."""
 
     def __init__(self, context: DocumentContext, index: int, draft: _Draft, single: bool,
-                 body: float | None = None, unheaded: list[Block] | None = None):
+                 body: float | None = None, unheaded: list[Block] | None = None, text_roles: bool = True):
         self.context = context
         self.single = single
+        # Whether the text's own phrasing may name contractors and commissioner; a chapter
+        # of an edited volume has a byline, and the institutes its text names are others'.
+        self.text_roles = text_roles
         self.draft = draft
         self.body = body
         self.unheaded = {id(b) for b in unheaded or ()}
@@ -518,14 +628,29 @@ class ReportBuilder:
         section: str | None = None
         themes: list[str] = [self.draft.theme] if self.draft.theme else []
         summary_level: int | None = None  # level of the open summary heading, if any
+        summary_name: str | None = None
         context_level: int | None = None  # level of a background heading inside it
+        body_level: int | None = None  # level of a summary-named heading over the report's body
         group: list[Block] = []  # one summary (sub)section's blocks until it closes
+        label: Block | None = None  # an item label waiting for its text (see ITEM_LABEL)
+        numbered = False  # a number set as a heading stands before the next item
+        key_points = False  # the paragraph before presented its list as the key points
         blocks, heading_lines = with_body_text_headings(self.draft.blocks, self.body)
+        body_sized = body_sized_summaries(blocks)
         real_headings = [b for b in self.draft.blocks if b.kind == "heading"]
         top_level = min((b.level for b in real_headings), default=1)
         real = {id(b) for b in real_headings}
 
+        def flush_label() -> None:
+            nonlocal label
+            if label is not None:  # a label without text of its own is the item
+                group.append(Block(kind="item", text=label.text.strip(), page=label.page, lines=label.lines,
+                                   section=section or self.draft.title, chapter=chapter))
+                label = None
+
         def close_group() -> None:
+            flush_label()
+            group[:] = join_sub_items(group)
             chosen = {id(b) for b in choose_findings(group, self.body)}
             for block in group:
                 if id(block) in chosen:
@@ -556,24 +681,49 @@ class ReportBuilder:
         for block in blocks:
             if block.kind == "heading":
                 name = heading_name(block.text)
+                key_points = False
+                if summary_level is not None and block.level > summary_level and context_level is None:
+                    if NUMBER_ONLY.match(block.text.strip()):
+                        numbered = True  # "1" set large over its item: a list marker
+                        continue
+                    if numbered or ITEM_LABEL.match(block.text.strip()):
+                        flush_label()
+                        label, numbered = block, False
+                        continue
+                if summary_level is not None and block.level == summary_level and name == summary_name:
+                    continue  # the summary's heading set again over its next page
+                numbered = False
                 if summary_level is not None:
                     close_group()
                     if block.level <= summary_level:
                         summary_level = None
                 if context_level is not None and block.level <= context_level:
                     context_level = None
+                if body_level is not None and block.level <= body_level:
+                    body_level = None
                 if self.single and block.level == top_level and id(block) in real:
                     chapter = name
                     if name not in themes:
                         themes.append(name)
                 section = name
-                if summary_level is None and is_summary_heading(block.text):
-                    summary_level = block.level
-                elif summary_level is not None and context_level is None and is_context_heading(block.text):
+                if id(block) in body_sized:
+                    body_level = block.level
+                elif summary_level is None and body_level is None and is_summary_heading(block.text):
+                    summary_level, summary_name = block.level, name
+                elif (summary_level is not None and context_level is None and is_context_heading(block.text)
+                      and heading_words(block.text)[0] not in INTRODUCTION_NOUNS):
                     context_level = block.level
                 continue
             if block.kind in ("link", "caption"):
                 continue
+            if label is not None:  # the label and its text are one item: "Tiltak 1 – Egenskapssett Det anbefales …"
+                dash = " –" if block.marker in ("–", "-", "—") else ""
+                block = Block(kind="item", text=f"{label.text.strip()}{dash} {block.text}", page=label.page,
+                              lines=label.lines + block.lines)
+                label = None
+            elif numbered and block.kind == "paragraph":
+                block = Block(kind="item", text=block.text, page=block.page, lines=block.lines)
+            numbered = False
             block.section = section or self.draft.title
             block.chapter = chapter
             if block.kind == "paragraph" and is_published_line(block.text):
@@ -588,13 +738,19 @@ class ReportBuilder:
                     continue
             if summary_level is not None and context_level is None and id(block) not in heading_lines:
                 group.append(block)
+            elif (key_points and block.kind == "item" and _words(block) >= MIN_ITEM_WORDS
+                  and not _small_print(block, self.body)):
+                add_finding(block)
+                continue
             else:
                 add_passage(block)
+            # the list a key-points sentence introduces runs on while its items do
+            key_points = (summary_level is None and introduces_key_points(block)) or (key_points and block.kind == "item")
         close_group()
 
         lead = self._lead(passages, findings)
         tagger = get_tagger()
-        contractors, commissioners = tagger.roles(paragraphs[:40])
+        contractors, commissioners = tagger.roles(paragraphs[:40]) if self.text_roles else ([], [])
         commissioner = " og ".join(commissioners) if commissioners else None
         if self.single:
             # A stand-alone report names its author and commissioner in its colophon
@@ -604,7 +760,10 @@ class ReportBuilder:
         publisher = self.context.publisher
         if not contractors and self.single and publisher:
             contractors = [publisher]
-        if commissioner is None and publisher and publisher not in contractors:
+        # The institute on the cover of a stand-alone report that another wrote ordered it.
+        # A compilation's publisher only lists the reports: each names its own commissioner
+        # ("på oppdrag fra …") or has none; funding ("har gitt økonomisk støtte") is no order.
+        if commissioner is None and self.single and publisher and publisher not in contractors:
             commissioner = publisher
         if not published and self.single and self.context.published:
             published = Published(self.context.published, int(self.context.published[:4]))
@@ -617,7 +776,7 @@ class ReportBuilder:
             published=published.published if published else (str(year) if year else None),
             year=year, year_inferred=year_inferred, lead=lead,
             page_start=min(pages), page_end=max(pages),
-            findings=findings, passages=passages, themes=themes,
+            findings=findings, passages=passages, themes=themes, authors=list(self.draft.authors),
         )
 
     def _lead(self, passages: list[Passage], findings: list[Finding]) -> str:
@@ -627,8 +786,10 @@ class ReportBuilder:
         return findings[0].text if findings else ""
 
 
-def segment(blocks: list[Block], footnotes: list[Block], context: DocumentContext) -> list[Report]:
-    """Reports in document order."""
+def segment(blocks: list[Block], footnotes: list[Block], context: DocumentContext,
+            outside: list[Block] | None = None) -> list[Report]:
+    """Reports in document order; ``outside`` receives the blocks no report takes (a
+    compilation's front page and chapter introductions before its first report)."""
     headings = [b for b in blocks if b.kind == "heading"]
     chapter_level = _chapter_level(headings)
     body = text_size(blocks)
@@ -647,6 +808,8 @@ def segment(blocks: list[Block], footnotes: list[Block], context: DocumentContex
                 continue
             if current is not None:
                 current.blocks.append(block)
+            elif outside is not None:
+                outside.append(block)
         return [ReportBuilder(context, i, d, single=False, body=body).build() for i, d in enumerate(drafts)]
 
     draft = _Draft(title=context.title, theme=None, blocks=list(blocks))
@@ -654,6 +817,29 @@ def segment(blocks: list[Block], footnotes: list[Block], context: DocumentContex
     report = ReportBuilder(context, 0, draft, single=True, body=body, unheaded=unheaded).build()
     _attach_footnotes(report, footnotes, blocks)
     return [report]
+
+
+def segment_volume(volume: Volume, footnotes: list[Block], context: DocumentContext) -> list[Report]:
+    """One report per chapter of an edited volume (:mod:`indexer.extract.volumes`).
+
+    Each chapter is read as a report of its own: its headings are its chapters, its
+    concluding sections its findings, its byline its authors. Who published and
+    commissioned the book (its colophon) holds for every chapter; the institutes a
+    chapter's text names are the ones it cites.
+    """
+    body = text_size([block for chapter in volume.chapters for block in chapter.blocks])
+    reports = []
+    for index, chapter in enumerate(volume.chapters):
+        draft = _Draft(title=chapter.title, theme=chapter.theme, blocks=list(chapter.blocks), authors=chapter.authors)
+        unheaded = unheaded_summary(draft.blocks, body)
+        reports.append(ReportBuilder(context, index, draft, single=True, body=body, unheaded=unheaded,
+                                     text_roles=False).build())
+    for note in footnotes:  # a footnote goes with the chapter its page is in (or the nearest)
+        report = min(reports, key=lambda r: 0 if r.page_start <= note.page <= r.page_end
+                     else min(abs(note.page - r.page_start), abs(note.page - r.page_end)))
+        chapter_blocks = volume.chapters[reports.index(report)].blocks
+        _attach_footnotes(report, [note], chapter_blocks)
+    return reports
 
 
 def _attach_footnotes(report: Report, footnotes: list[Block], blocks: list[Block]) -> None:

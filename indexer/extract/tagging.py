@@ -44,6 +44,8 @@ WORK_VERBS = {
     "utført", "prøvd", "dokumentert", "gjort", "gjennomgått", "utredet",
 }
 PRESENT_WORK_VERBS = {"gjennomfører", "utarbeider", "utfører", "publiserer", "leverer"}
+# Verbs whose object is the one the work was done for: "Rambøll har bistått IMDi med …".
+ASSIST_VERBS = {"bistått", "bistår", "bistod", "assistert", "assisterer", "rådgitt", "rådgir"}
 # Nouns of an agreement whose two parties are the commissioner and the contractor.
 AGREEMENT_NOUNS = {"rammeavtale", "rammeavtalen", "avtale", "avtalen", "kontrakt", "kontrakten", "avrop",
                    "oppdragsavtale", "oppdragsavtalen"}
@@ -235,6 +237,8 @@ class ContractorTagger:
                 contractors += names  # "Rapporten er utarbeidet av Sweco Norge AS"
             elif i > 1 and tokens[i - 1].text == "fra" and _is_report_noun(tokens[i - 2].text):
                 contractors += names  # "kunnskapsoversikten fra Fafo"
+            elif i > 0 and tokens[i - 1].text in ASSIST_VERBS and contractors:
+                commissioners += names  # "Rambøll har bistått IMDi med dokumentasjon"
             elif i > 1 and tokens[i - 1].text == "for" and (
                 tokens[i - 2].text in WORK_VERBS or tokens[i - 2].entity and tokens[i - 2].text in contractors
             ):
@@ -246,7 +250,9 @@ class ContractorTagger:
         """Contractors and commissioners from a report's own text, read in order.
 
         The first sentence that names who did the work decides; later sentences tend to
-        mention other organisations' handbooks, data or earlier reports.
+        mention other organisations' handbooks, data or earlier reports. A commissioner
+        named later counts only in a sentence about the same contractor's work
+        ("Denne kunnskapsoversikten fra Fafo viser …" … "Fafo har på oppdrag fra IMDi summert …").
         """
         contractors: list[str] = []
         commissioners: list[str] = []
@@ -255,11 +261,11 @@ class ContractorTagger:
             for sentence in split_sentences(text):
                 found, commissioned, agreed = self._sentence_roles(sentence)
                 parties += agreed
-                if commissioned and not commissioners:
+                if commissioned and not commissioners and (not contractors or set(found) & set(contractors)):
                     commissioners = commissioned
                 if found and not contractors:
                     contractors = [name for name in found if name not in commissioned]
-            if contractors:
+            if contractors and commissioners:
                 break
         if not commissioners:
             # An agreement between the commissioner and the contractor: "avrop på
@@ -364,11 +370,12 @@ def read_colophon(pages: Iterable[Iterable[str]], tagger: ContractorTagger | Non
                     colophon.commissioner = " og ".join(names)
             for match in SERIES.finditer(line):
                 name = _series_name(match.group("series"), tagger)
-                if name is not None and (match.group("year") or match.group("year2") or "-" in match.group(0)):
+                if name is not None and (match.group("year") or match.group("year2") or "-" in match.group(0)) and (
+                        not _in_running_text(line, match.start())):
                     series.append(name)
                     if found := match.group("year") or match.group("year2"):
                         years.append(int(found))
-            if match := REPORT_NUMBER.search(line):
+            if (match := REPORT_NUMBER.search(line)) and not _in_running_text(line, match.start()):
                 years.append(int(match.group("year") or match.group("year2")))
             if match := COPYRIGHT.search(line):
                 held += tagger.mentions(match.group("holder"))
@@ -380,6 +387,13 @@ def read_colophon(pages: Iterable[Iterable[str]], tagger: ContractorTagger | Non
     colophon.contractors = colophon.contractors or _unique(series) or _unique(held)
     colophon.year = years[0] if years else None
     return colophon
+
+
+def _in_running_text(line: str, start: int) -> bool:
+    """Whether what starts at ``start`` stands inside a sentence of running text, where a
+    series number cites another report ("… introduksjonsprogrammet. NORCE-rapport 9 - 2019"):
+    the line goes on with a sentence begun above (lower case), or a sentence ends before it."""
+    return line[:1].islower() or bool(re.search(r"[.!?]\s", line[:start]))
 
 
 def _series_name(words: str, tagger: ContractorTagger) -> str | None:
