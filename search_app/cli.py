@@ -170,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--index-dir", type=Path, default=DEFAULT_INDEX_DIR)
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="server processes over the same index (default: one per core)")
     p.set_defaults(func=_cmd_serve)
     return parser
 

@@ -1,17 +1,29 @@
 """``rapportsok serve``: build the index if there is none, then serve the app with waitress.
 
 waitress is a production WSGI server with a thread pool; Flask's own
-development server is never used here.
+development server is never used here. Searching is CPU work in Python, so one
+process uses one core: ``--workers N`` (by default one per core) binds the port
+once and forks N server processes that accept on it in turn. They map the same
+serving snapshot (one copy in the page cache), and each moves to a new commit on
+its own at its next search, so a re-index causes no failed request. The parent
+only watches: it restarts a worker that dies and stops them all on SIGTERM or
+Ctrl+C.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import signal
+import socket
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import waitress
 
@@ -25,6 +37,14 @@ from search_app.app import create_app
 THREADS = 2
 # How often the server looks for a new commit to prepare before anyone searches it.
 WARM_INTERVAL_S = 2.0
+# Connections the kernel queues for the workers to accept (waitress's own default).
+BACKLOG = 1024
+# A worker that dies this soon after its start is not restarted again at once.
+RESTART_PAUSE_S = 1.0
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
 
 
 def _configure_logging() -> None:
@@ -86,20 +106,102 @@ def run_serve_command(args: argparse.Namespace) -> int:
 
     app = create_app({"INDEX_DIR": index_dir, "CORPUS_DIR": corpus_dir})
     _configure_logging()
-    _stop_on_sigterm()
+    workers = max(1, args.workers if args.workers is not None else default_workers())
     try:
-        server = waitress.create_server(app, host=args.host, port=args.port, threads=THREADS)
+        if workers == 1:
+            server = waitress.create_server(app, host=args.host, port=args.port, threads=THREADS)
+            port = getattr(server, "effective_port", args.port)
+        else:
+            listening = _listening_socket(args.host, args.port)
+            port = listening.getsockname()[1]
     except OSError as exc:
         print(f"Kan ikke lytte på {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return ExitCode.FAILED
-    # The same two steps as waitress.serve, split so a busy port is a message, not a traceback.
-    port = getattr(server, "effective_port", args.port)
-    print(f"Rapportsøk kjører på {display_url(args.host, port)}  (Ctrl+C stopper)", flush=True)
+    shown = f"{workers} prosesser" if workers > 1 else "1 prosess"
+    print(f"Rapportsøk kjører på {display_url(args.host, port)} med {shown}  (Ctrl+C stopper)", flush=True)
+    if workers == 1:
+        _stop_on_sigterm()
+        _run_worker(server, index_dir)
+    else:
+        _supervise(lambda: waitress.create_server(app, sockets=[listening], threads=THREADS), index_dir, workers)
+        listening.close()
+    print("Rapportsøk er stoppet.", flush=True)
+    return ExitCode.OK
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """The port bound once, before the workers are forked: they all accept on it."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(BACKLOG)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _run_worker(server: Any, index_dir: Path) -> None:
+    """Serve until stopped, keeping each new commit warm in the background."""
     stop_warming = threading.Event()
     threading.Thread(target=keep_warm, args=(index_dir, stop_warming), name="rapportsok-warm", daemon=True).start()
     try:
         server.run()
+    except KeyboardInterrupt:
+        pass
     finally:
         stop_warming.set()
-    print("Rapportsøk er stoppet.", flush=True)
-    return ExitCode.OK
+
+
+def _start_worker(make_server: Callable[[], Any], index_dir: Path) -> int:
+    pid = os.fork()
+    if pid == 0:  # the worker: its own server (threads do not survive a fork) on the inherited socket
+        code: int = ExitCode.OK
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the parent, which stops us
+            _stop_on_sigterm()
+            _run_worker(make_server(), index_dir)
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        except BaseException:
+            logging.getLogger("rapportsok.serve").exception("worker failed")
+            code = ExitCode.FAILED
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _supervise(make_server: Callable[[], Any], index_dir: Path, workers: int) -> None:
+    """Fork ``workers`` server processes on the bound socket; restart any that dies;
+    on SIGTERM or Ctrl+C stop them all and wait for them."""
+    log = logging.getLogger("rapportsok.serve")
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    started = {_start_worker(make_server, index_dir): time.monotonic() for _ in range(workers)}
+    while not stopping.is_set():
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            stopping.wait(0.2)
+            continue
+        began = started.pop(pid, time.monotonic())
+        log.warning("worker %d ended (status %d); starting a new one", pid, os.waitstatus_to_exitcode(status))
+        if time.monotonic() - began < RESTART_PAUSE_S:
+            stopping.wait(RESTART_PAUSE_S)
+        if not stopping.is_set():
+            started[_start_worker(make_server, index_dir)] = time.monotonic()
+    for pid in started:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    for pid in started:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)

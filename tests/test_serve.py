@@ -36,9 +36,9 @@ def fetch_json(url: str) -> tuple[int, dict]:
             return exc.code, json.load(exc)
 
 
-def start_server(index_dir: Path, corpus: Path, port: int) -> subprocess.Popen:
+def start_server(index_dir: Path, corpus: Path, port: int, *extra: str) -> subprocess.Popen:
     command = [sys.executable, "-m", "search_app", "serve", "--port", str(port),
-               "--index-dir", str(index_dir), "--corpus", str(corpus)]
+               "--index-dir", str(index_dir), "--corpus", str(corpus), *extra]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -119,3 +119,42 @@ def test_serve_reports_a_missing_corpus_folder(tmp_path):
     output, _ = server.communicate(timeout=60)
     assert server.returncode == 2
     assert "finnes-ikke" in output
+
+
+def _children(pid: int) -> set[int]:
+    """The live child processes of ``pid`` (Linux)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found.update(int(child) for child in (task / "children").read_text().split())
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts processes through /proc")
+def test_serve_runs_worker_processes_replaces_a_dead_one_and_stops_them_all(tmp_path, corpus_dir):
+    from indexer.index.build import update_index
+
+    index_dir = tmp_path / "index"
+    update_index(corpus_dir, index_dir, workers=2)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(index_dir, corpus_dir, port, "--workers", "2")
+    try:
+        wait_until_healthy(server, base)
+        workers = _children(server.pid)
+        assert len(workers) == 2
+        answers = [fetch_json(base + "/api/search?q=bolig") for _ in range(10)]
+        assert {status for status, _ in answers} == {200} and len({body["total"] for _, body in answers}) == 1
+
+        os.kill(next(iter(workers)), signal.SIGKILL)  # a worker dies: another takes its place
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (len(_children(server.pid)) != 2 or _children(server.pid) == workers):
+            time.sleep(0.2)
+        assert len(_children(server.pid)) == 2 and _children(server.pid) != workers
+        assert fetch_json(base + "/api/search?q=bolig")[0] == 200
+        last_workers = _children(server.pid)
+    finally:
+        output = stop(server)
+    assert server.returncode == 0, output
+    assert "med 2 prosesser" in output
+    for pid in last_workers:  # none left behind
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
