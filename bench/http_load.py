@@ -52,11 +52,12 @@ def _memory_kib(pid: int) -> dict[str, float]:
 class Server:
     """`rapportsok serve` in a child process, stopped with SIGTERM."""
 
-    def __init__(self, index_dir: Path, corpus_dir: Path):
+    def __init__(self, index_dir: Path, corpus_dir: Path, workers: int = 1):
         self.port = _free_port()
+        # One process unless asked: its memory is then the server's whole memory.
         command = [
             sys.executable, "-m", "search_app", "serve", "--port", str(self.port),
-            "--index-dir", str(index_dir), "--corpus", str(corpus_dir),
+            "--index-dir", str(index_dir), "--corpus", str(corpus_dir), "--workers", str(workers),
         ]
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - open while the server runs, closed in stop()
         self.process = subprocess.Popen(command, cwd=REPO_DIR, stdout=self.log, stderr=self.log)
