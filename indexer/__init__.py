@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from indexer.index.progress import IndexProgress
     from indexer.index.status import index_status
     from indexer.index.summary import render_summary
+    from indexer.language.analysis import preload_language
     from indexer.search.engine import Engine, IndexNotFoundError
     from indexer.search.facets import FACET_LABELS, FacetCount, Facets
     from indexer.search.options import (
@@ -76,6 +77,7 @@ _EXPORTS = {
     "IndexProgress": "indexer.index.progress",
     "index_status": "indexer.index.status",
     "render_summary": "indexer.index.summary",
+    "preload_language": "indexer.language.analysis",
     "Engine": "indexer.search.engine",
     "IndexNotFoundError": "indexer.search.engine",
     "FACET_LABELS": "indexer.search.facets",

@@ -27,7 +27,7 @@ from typing import Any
 
 import waitress
 
-from indexer import CorpusNotFoundError, Engine, ExitCode, IndexProgress, render_summary, update_index
+from indexer import CorpusNotFoundError, Engine, ExitCode, IndexProgress, preload_language, render_summary, update_index
 from search_app.app import create_app
 
 # Searching is CPU work in Python: more threads than cores only take turns at the
@@ -184,6 +184,7 @@ def _supervise(make_server: Callable[[], Any], index_dir: Path, workers: int) ->
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    preload_language()  # once here, shared by every worker forked below
     started = {_start_worker(make_server, index_dir): time.monotonic() for _ in range(workers)}
     while not stopping.is_set():
         try:

@@ -561,15 +561,24 @@ def test_highlights_escape_html_but_keep_marks(crafted_index):
 
 
 def _count_fact_builds(monkeypatch) -> list[int]:
-    """Forget what earlier tests prepared and count how often facts get built."""
+    """Forget what earlier tests prepared and count how often the facts get prepared:
+    read from Whoosh, or read back from beside the commit's snapshot."""
     from collections import OrderedDict
 
     from indexer.search import engine as searching
 
     builds = []
-    real_build = searching.build_doc_facts
+    real_build, real_load = searching.build_doc_facts, searching.load_doc_facts
     monkeypatch.setattr(searching, "_derived", OrderedDict())
     monkeypatch.setattr(searching, "build_doc_facts", lambda searcher: builds.append(1) or real_build(searcher))
+
+    def load(folder, size):
+        loaded = real_load(folder, size)
+        if loaded is not None:
+            builds.append(1)
+        return loaded
+
+    monkeypatch.setattr(searching, "load_doc_facts", load)
     return builds
 
 

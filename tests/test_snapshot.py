@@ -12,7 +12,7 @@ import pytest
 
 from indexer.index import snapshot as snapshots
 from indexer.index.build import update_index
-from indexer.search import engine as searching
+from indexer.search import engine as searching, facets
 from indexer.search.arrayscoring import make_leaf_scorers, score_all
 from indexer.search.querylang import parse_query
 from indexer.search.snapshotscoring import SnapshotScorer
@@ -124,3 +124,25 @@ def test_a_mapped_snapshot_holds_one_open_file(corpus_index: Path):
             snapshot.field(fieldname).postings(0)
     # A server keeps a few commits' snapshots; each mapping keeps a descriptor.
     assert len(list(Path("/proc/self/fd").iterdir())) - before <= len(opened)
+
+
+def test_the_facts_are_written_once_beside_the_snapshot_and_read_back_equal(
+        corpus_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    copy = tmp_path / "index"
+    shutil.copytree(corpus_index, copy)
+    searching._derived.clear()
+    searcher = searching.get_searcher(copy)
+    snapshot = searching._snapshot(copy, searcher)
+    assert snapshot is not None
+    (snapshot.folder / facets.FACTS_FILE).unlink(missing_ok=True)
+    searching._derived.clear()
+    read_from_whoosh = searching._facts(searcher, copy)
+    assert (snapshot.folder / facets.FACTS_FILE).is_file()
+
+    searching._derived.clear()  # a new process: the facts come from the file, not from Whoosh
+    monkeypatch.setattr(searching, "build_doc_facts", lambda searcher: pytest.fail("read Whoosh again"))
+    read_back = searching._facts(searching.get_searcher(copy), copy)
+    for name in ("kind", "report_id", "section", "theme", "contractors", "year", "published", "position",
+                 "theme_names", "contractor_names", "section_names"):
+        assert getattr(read_back, name) == getattr(read_from_whoosh, name), name
+    searching._derived.clear()

@@ -73,10 +73,10 @@ def preload_pipeline() -> None:
     Forked workers then share them instead of each paying seconds to load them.
     """
     from indexer.extract.pipeline import warm_up
-    from indexer.language.analysis import analyze
+    from indexer.language.analysis import preload_language
 
     warm_up()
-    analyze("arbeidsinnvandrere", "lemma")
+    preload_language()
 
 
 def _limit_memory(max_memory_mb: int) -> None:

@@ -104,6 +104,13 @@ _nlp = None
 _stopwords: frozenset[str] | None = None
 
 
+def preload_language() -> None:
+    """Load the tokenizer, the lexicon and the stop words now (a second or more): a
+    parent process does it once before forking and its children share them."""
+    analyze("arbeidsinnvandrere", "lemma")
+    stopwords()
+
+
 def _tokenizer():
     """spaCy's Bokmål tokenizer, created once per process."""
     global _nlp

@@ -50,7 +50,17 @@ from indexer.index.status import index_status
 from indexer.search import lookup, morelike
 from indexer.search.arrayscoring import ArrayScorer, make_leaf_scorers, score_all
 from indexer.search.contractor_names import ContractorNames
-from indexer.search.facets import FACETS, DocFacts, Facets, Filters, build_doc_facts, filter_and_count, make_filters
+from indexer.search.facets import (
+    FACETS,
+    DocFacts,
+    Facets,
+    Filters,
+    build_doc_facts,
+    filter_and_count,
+    load_doc_facts,
+    make_filters,
+    save_doc_facts,
+)
 from indexer.search.heading_names import Headings
 from indexer.search.options import DEFAULT_SIZE, DEFAULT_SORT, SORT_NEWEST, SORT_VALUES, SearchRequest
 from indexer.search.querybuild import BuiltQuery, QueryBuilder
@@ -208,8 +218,23 @@ def _derived_for(searcher: Searcher, name: str, build: Callable[[], T], per_sear
             return values().setdefault(name, value)
 
 
-def _facts(searcher: Searcher) -> DocFacts:
-    return _derived_for(searcher, "facts", lambda: build_doc_facts(searcher))
+def _facts(searcher: Searcher, index_dir: Path | str | None = None) -> DocFacts:
+    """The commit's facets and sort facts: read back from beside its serving snapshot
+    when a process wrote them there, else read from Whoosh (and written there)."""
+
+    def build() -> DocFacts:
+        snapshot = _snapshot(index_dir, searcher) if index_dir is not None else None
+        if snapshot is not None:
+            stored = load_doc_facts(snapshot.folder, searcher.doc_count_all())
+            if stored is not None:
+                return stored
+        facts = build_doc_facts(searcher)
+        if snapshot is not None:
+            with contextlib.suppress(OSError):  # a read-only index folder: read from Whoosh each time
+                save_doc_facts(facts, snapshot.folder)
+        return facts
+
+    return _derived_for(searcher, "facts", build)
 
 
 def _report_titles(searcher: Searcher) -> list[str]:
@@ -232,7 +257,7 @@ def warm(index_dir: Path | str) -> bool:
         searcher = get_searcher(index_dir)
     except IndexNotFoundError:
         return False
-    facts = _facts(searcher)
+    facts = _facts(searcher, index_dir)
     _scorers(index_dir, searcher)
     _sort_keys(searcher, facts)
     _kind_array(searcher, facts)
@@ -416,7 +441,7 @@ def search(
         raise QueryError(f"Ukjent sortering «{sort}». Bruk «relevans» eller «nyeste».")
     parsed = parse_query(query)
     searcher = get_searcher(index_dir)
-    facts = _facts(searcher)
+    facts = _facts(searcher, index_dir)
     year_ranges = list(parsed.year_ranges)
     if year_from is not None or year_to is not None:
         year_ranges.append((year_from, year_to))
@@ -503,26 +528,26 @@ class Engine:
         if not _plausible_id(finding_id):
             return None
         searcher = get_searcher(self.index_dir)
-        return lookup.finding(searcher, _facts(searcher), finding_id)
+        return lookup.finding(searcher, _facts(searcher, self.index_dir), finding_id)
 
     def similar(self, finding_id: str, limit: int) -> list[SearchHit]:
         """Up to ``limit`` findings (then passages) most like the given finding, itself left out."""
         if not _plausible_id(finding_id):
             return []
         searcher = get_searcher(self.index_dir)
-        return morelike.similar_findings(searcher, _facts(searcher), finding_id, limit=limit)
+        return morelike.similar_findings(searcher, _facts(searcher, self.index_dir), finding_id, limit=limit)
 
     def reports(self) -> list[ReportSummary]:
         """Every report, newest first, each with its number of findings and passages."""
         searcher = get_searcher(self.index_dir)
-        return lookup.list_reports(searcher, _facts(searcher))
+        return lookup.list_reports(searcher, _facts(searcher, self.index_dir))
 
     def report(self, report_id: str) -> ReportDetail | None:
         """A report with its findings and passages in order, or ``None`` for an unknown id."""
         if not _plausible_id(report_id):
             return None
         searcher = get_searcher(self.index_dir)
-        return lookup.get_report(searcher, _facts(searcher), report_id)
+        return lookup.get_report(searcher, _facts(searcher, self.index_dir), report_id)
 
     def health(self) -> IndexHealth:
         """The committed index's counts, failed files, last run and staleness."""

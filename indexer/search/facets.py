@@ -14,11 +14,14 @@ finding and passage its own chapter instead.
 """
 from __future__ import annotations
 
+import json
+import os
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypedDict
+from pathlib import Path
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -172,6 +175,64 @@ def build_doc_facts(searcher) -> DocFacts:
         theme_names={t for t in theme if t},
         contractor_names={c for names in contractors for c in names},
         section_names={s for s in sections if s},
+    )
+
+
+# --- kept beside a commit's serving snapshot ----------------------------------------
+
+# Reading the facts from Whoosh costs seconds at 100,000 items (stored values, one
+# document at a time); a commit's facts never change, so the first process to need them
+# writes them beside the commit's snapshot and every later process reads them back.
+FACTS_FILE = "facts.json"
+_SINGLE_FACTS = ("kind", "report_id", "section", "theme", "published")
+FACTS_FORMAT = 1
+
+
+def save_doc_facts(facts: DocFacts, folder: Path) -> None:
+    """Write ``facts`` into ``folder`` (a snapshot's), replacing the file in one rename."""
+    data: dict[str, Any] = {"format": FACTS_FORMAT, "size": len(facts.kind)}
+    for name in _SINGLE_FACTS:
+        values = getattr(facts, name)
+        table = sorted({value for value in values if value is not None})
+        code = {value: number for number, value in enumerate(table)}
+        data[name] = {"values": table, "codes": [code[v] if v is not None else -1 for v in values]}
+    contractor_table = sorted(facts.contractor_names)
+    contractor_code = {value: number for number, value in enumerate(contractor_table)}
+    data["contractors"] = {"values": contractor_table,
+                           "codes": [[contractor_code[c] for c in names] for names in facts.contractors]}
+    data["year"] = [y if y is not None else 0 for y in facts.year]
+    data["position"] = list(facts.position)
+    temporary = folder / f".{FACTS_FILE}.{os.getpid()}.tmp"
+    temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, folder / FACTS_FILE)
+
+
+def load_doc_facts(folder: Path, size: int) -> DocFacts | None:
+    """The facts :func:`save_doc_facts` wrote, or ``None`` (none yet, another format, another size)."""
+    try:
+        data = json.loads((folder / FACTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("format") != FACTS_FORMAT or data.get("size") != size:
+        return None
+    single: dict[str, list] = {}
+    for name in _SINGLE_FACTS:
+        table = data[name]["values"]
+        single[name] = [table[c] if c >= 0 else None for c in data[name]["codes"]]
+    contractor_table = data["contractors"]["values"]
+    contractors = [tuple(contractor_table[c] for c in codes) for codes in data["contractors"]["codes"]]
+    return DocFacts(
+        kind=single["kind"],
+        report_id=single["report_id"],
+        section=single["section"],
+        theme=single["theme"],
+        contractors=contractors,
+        year=[y or None for y in data["year"]],
+        published=[p or "" for p in single["published"]],
+        position=data["position"],
+        theme_names={t for t in single["theme"] if t},
+        contractor_names=set(contractor_table),
+        section_names={s for s in single["section"] if s},
     )
 
 
