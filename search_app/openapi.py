@@ -118,6 +118,9 @@ SCHEMAS: dict[str, Schema] = {
             "size": {"type": "integer", "minimum": 1, "maximum": MAX_SIZE},
             "took_ms": {"type": "number", "minimum": 0},
             "suggestion": _nullable("string", description="«Mente du …?»"),
+            "limits": {**_array({"type": "string"}), "description": (
+                "What the query-cost guard cut from the query (too long; a word* that matches too many "
+                "words), one sentence each in Bokmål; empty when nothing was cut.")},
             "results": _array(_ref("SearchHit")),
             "facets": _ref("Facets"),
         }

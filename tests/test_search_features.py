@@ -619,3 +619,33 @@ def test_the_server_prepares_the_index_in_the_background_and_stops_when_told(cor
     worker.join(timeout=10)
     assert builds == [1]
     assert not worker.is_alive()
+
+
+# --- the query-cost guard says what it cut -------------------------------------------------
+
+
+def test_a_wildcard_matching_too_many_words_is_cut_and_the_answer_says_so(corpus_index, monkeypatch):
+    from indexer.search import querybuild
+
+    whole = search(corpus_index, "for*", size=1)
+    assert whole.limits == []
+    monkeypatch.setattr(querybuild, "MAX_WILDCARD_TERMS", 10)
+    cut = search(corpus_index, "for*", size=1)
+    assert len(cut.limits) == 1 and "«for*»" in cut.limits[0] and "10" in cut.limits[0]
+    assert 0 < cut.total < whole.total  # fewer words, fewer hits, and said so
+
+
+def test_a_query_too_long_is_cut_and_the_answer_says_so(corpus_index):
+    words = " ".join(f"ord{n}" for n in range(60))
+    assert search(corpus_index, f"bolig {words}").limits
+    assert search(corpus_index, "bolig").limits == []
+
+
+def test_the_api_and_the_page_show_what_was_cut(client, monkeypatch):
+    from indexer.search import querybuild
+
+    monkeypatch.setattr(querybuild, "MAX_WILDCARD_TERMS", 10)
+    body = client.get("/api/search?q=for*").get_json()
+    assert body["limits"] and "«for*»" in body["limits"][0]
+    page = client.get("/?q=for*").get_data(as_text=True)
+    assert 'class="notice"' in page and "passer til mer enn 10 ord" in page

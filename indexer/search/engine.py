@@ -450,7 +450,8 @@ def search(
     )
     built = _query_builder(searcher, facts).build(parsed)
     response = SearchResponse(
-        query=query, total=0, page=page, size=size, took_ms=0.0, suggestion=built.suggestion, facets=_empty_facets()
+        query=query, total=0, page=page, size=size, took_ms=0.0, suggestion=built.suggestion, facets=_empty_facets(),
+        limits=built.limits,
     )
     browsing = built.positive is None
     if browsing and filters.is_empty() and built.excluded is None and not parsed.kinds:

@@ -33,7 +33,7 @@ from indexer.language.synonyms import Thesaurus, Variant, get_thesaurus, text_ke
 from indexer.search.contractor_names import ContractorNames
 from indexer.search.coordination import CoordinatedQuery, Unit
 from indexer.search.heading_names import Headings
-from indexer.search.querylang import Item, ParsedQuery, Phrase, Word
+from indexer.search.querylang import MAX_QUERY_CHARS, MAX_TERMS, Item, ParsedQuery, Phrase, Word
 from indexer.search.typo import Vocabulary, correction
 
 # Query-time weight of each analyzer's field (the analysis module's defaults).
@@ -67,6 +67,8 @@ class BuiltQuery:
     positive: wq.Query | None
     excluded: wq.Query | None
     suggestion: str | None = None
+    # What the query-cost guard cut, in words for the reader (see :data:`MAX_WILDCARD_TERMS`).
+    limits: list[str] = field(default_factory=list)
 
     def highlight_marks(self) -> tuple[set[tuple[str, str]], list[tuple[str, tuple[str, ...]]]]:
         """What to mark in a hit: (field, term) pairs of the single terms the
@@ -126,6 +128,7 @@ class QueryBuilder:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.schema = searcher.schema
+        self.limits: list[str] = []
         self.contractors = contractor_names
         self.headings = headings if headings is not None else Headings(())
         self.thesaurus = thesaurus if thesaurus is not None else get_thesaurus()
@@ -161,6 +164,17 @@ class QueryBuilder:
         if fieldname not in self.schema:
             return []
         return self.vocabulary.with_prefix(self.reader, fieldname, prefix, limit)
+
+    def _wildcard_terms(self, fieldname: str, stem: str) -> list[str]:
+        """The words a ``stem*`` stands for, at most :data:`MAX_WILDCARD_TERMS`; when there
+        are more, the search says so (a cut, not seconds of work)."""
+        terms = self._expand(fieldname, stem, MAX_WILDCARD_TERMS + 1)
+        if len(terms) > MAX_WILDCARD_TERMS:
+            notice = (f"«{stem}*» passer til mer enn {MAX_WILDCARD_TERMS} ord; søket tar med de "
+                      f"{MAX_WILDCARD_TERMS} første i alfabetet. Skriv flere bokstaver for å få med resten.")
+            if notice not in self.limits:
+                self.limits.append(notice)
+        return terms[:MAX_WILDCARD_TERMS]
 
     def _longer_words(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
         """Compounds that begin with the word but that the lexicon cannot split."""
@@ -200,7 +214,7 @@ class QueryBuilder:
             fieldname = f"{prefix}_{suffix}"
             if fieldname in self.schema:
                 boost = FIELD_WEIGHTS[suffix] * weight
-                terms += [wq.Term(fieldname, t, boost=boost) for t in self._expand(fieldname, stem, MAX_WILDCARD_TERMS)]
+                terms += [wq.Term(fieldname, t, boost=boost) for t in self._wildcard_terms(fieldname, stem)]
         return _or(terms)
 
     def _unit_of(self, item: Item, text: str, extras: _Extras) -> Unit | None:
@@ -294,6 +308,10 @@ class QueryBuilder:
         return corrected
 
     def build(self, parsed: ParsedQuery) -> BuiltQuery:
+        self.limits = []
+        if parsed.truncated:
+            self.limits.append(f"Søket var for langt; bare de første {MAX_TERMS} ordene og {MAX_QUERY_CHARS} tegnene "
+                               "ble brukt.")
         plain = [clause[0] for clause in parsed.clauses if len(clause) == 1 and isinstance(clause[0], Word)]
         plain = [w for w in plain if not w.wildcard]
         texts = [w.text for w in plain]
@@ -343,7 +361,7 @@ class QueryBuilder:
                 word = plain[number]
                 suggestion = suggestion[: word.start] + corrected[number] + suggestion[word.end :]
             suggestion = " ".join(suggestion.split())
-        return BuiltQuery(positive, self._excluded(parsed), suggestion)
+        return BuiltQuery(positive, self._excluded(parsed), suggestion, limits=list(self.limits))
 
     def _excluded(self, parsed: ParsedQuery) -> wq.Query | None:
         """What ``-word`` leaves out: the word in text or title, or its institute's reports."""

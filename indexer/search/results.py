@@ -107,6 +107,8 @@ class SearchResponse:
     suggestion: str | None = None
     results: list[SearchHit] = field(default_factory=list)
     facets: Facets = field(default_factory=dict)
+    # What the query-cost guard cut from the query, said for the reader (Bokmål).
+    limits: list[str] = field(default_factory=list)
 
     def to_dict(self, link_pdf: PdfLinker | None = None) -> dict[str, Any]:
         return {
@@ -116,6 +118,7 @@ class SearchResponse:
             "size": self.size,
             "took_ms": self.took_ms,
             "suggestion": self.suggestion,
+            "limits": list(self.limits),
             "results": [hit.to_dict(link_pdf) for hit in self.results],
             "facets": {facet: [dict(entry) for entry in entries] for facet, entries in self.facets.items()},
         }
