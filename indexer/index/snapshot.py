@@ -14,13 +14,15 @@ says where each starts). Per analysed field (``text_*``, ``title_*``):
 * ``hashes`` (uint64, ascending) with ``order`` (int64): a term's 64-bit hash and its
   number; ``term_offsets`` into ``terms`` hold the term bytes, to confirm a hash;
 * ``offsets`` (int64, terms + 1) into ``docs`` (int32, global document numbers,
-  ascending per term, deleted documents left out) and ``weights`` (as Whoosh stores
-  them: float32, or float16 when that holds every weight exactly);
+  ascending per term, deleted documents left out) and the weights as Whoosh stores
+  them (float32): a one-byte code per posting into ``weight_table`` when the field has
+  at most 256 distinct weights, as it does (term counts times the document boost),
+  else ``weights``;
 * ``idf`` (float64) per term, ``lengths`` (Whoosh's length byte per document) and,
   in ``meta.json``, the field's average length, K1 and B: the parts of Whoosh's BM25F
   score, computed at query time in Whoosh's order (:mod:`indexer.search.snapshotscoring`);
-* for a field with positions, ``position_offsets`` (uint32, postings + 1) into
-  ``positions`` (int32).
+* for a field with positions, ``position_counts`` per posting and ``position_starts``
+  per term into ``positions`` (each in the narrowest unsigned type that holds it).
 
 A snapshot holds what one commit's searcher would compute: scores are exact, so
 :mod:`indexer.search.arrayscoring` over Whoosh stays the oracle the tests compare with.
@@ -46,7 +48,7 @@ from indexer.index import _whoosh
 
 SNAPSHOT_DIR = "serving"
 # Bump when what a snapshot holds or how it is laid out changes: an older one is then not opened.
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 META_FILE = "meta.json"
 ARRAYS_FILE = "arrays.bin"
 # Snapshots kept beside the newest, for searchers still on an older commit.
@@ -210,23 +212,37 @@ class _FieldWriter:
         save("terms", np.frombuffer(b"".join(terms), dtype=np.uint8))
         save("offsets", offsets)
         save("docs", docs)
-        # Weights are term counts times the document's boost: mostly small whole numbers,
-        # which half-precision floats hold exactly (checked, else single precision stays).
-        compact = weights.astype(np.float16)
-        exact = bool(np.array_equal(compact.astype(np.float32), weights))
-        save("weights", compact if exact else weights)
+        # Weights are term counts times the document's boost: a field has few distinct ones,
+        # so each posting keeps a one-byte code into the field's table of weights.
+        table, codes = np.unique(weights, return_inverse=True)
+        if len(table) <= 256:
+            save("weight_table", table.astype(np.float32))
+            save("weight_codes", codes.astype(np.uint8))
+        else:
+            save("weights", weights)
         save("idf", np.array([self.searcher.idf(self.fieldname, t) for t in terms], dtype=np.float64))
         if self.scorable:
             save("lengths", self.lengths)
         if self.has_positions:
             counts = np.concatenate(position_counts) if position_counts else np.empty(0, dtype=np.int64)
-            position_offsets = np.zeros(len(counts) + 1, dtype=np.uint32)  # a field's positions: < 4 billion
-            np.cumsum(counts, out=position_offsets[1:])
-            save("position_offsets", position_offsets)
+            # Each posting's number of positions, and where each term's positions start.
+            starts = np.zeros(len(terms) + 1, dtype=np.int64)
+            np.cumsum(np.add.reduceat(counts, offsets[:-1]) if len(counts) and len(terms) else np.zeros(len(terms)),
+                      out=starts[1:])
+            save("position_counts", counts.astype(_smallest_unsigned(int(counts.max()) if len(counts) else 0)))
+            save("position_starts", starts)
             values = np.concatenate(position_values) if position_values else np.empty(0, dtype=np.int32)
-            save("positions", values.astype(np.int32))
+            save("positions", values.astype(_smallest_unsigned(int(values.max()) if len(values) else 0)))
         return {"terms": len(terms), "scorable": self.scorable, "positions": self.has_positions,
                 "avgfl": self.avgfl, "K1": self.K1, "B": self.B}
+
+
+def _smallest_unsigned(largest: int) -> type:
+    """The narrowest unsigned type that holds 0 … ``largest``."""
+    for kind in (np.uint8, np.uint16, np.uint32):
+        if largest <= np.iinfo(kind).max:
+            return kind
+    return np.uint64
 
 
 def _kept_positions(positions: tuple[np.ndarray, np.ndarray, np.ndarray], keep: np.ndarray
@@ -328,10 +344,18 @@ class FieldPostings:
         self.terms = load("terms")
         self.offsets = load("offsets")
         self.docs = load("docs")
-        self.weights = load("weights")
+        self.weight_table: np.ndarray | None = None
+        self.weight_codes: np.ndarray | None = None
+        self.weights: np.ndarray | None = None
+        if arrays.has(f"{fieldname}.weight_codes"):
+            self.weight_table = load("weight_table")
+            self.weight_codes = load("weight_codes")
+        else:
+            self.weights = load("weights")
         self.idf = load("idf")
         self.lengths = load("lengths") if self.scorable else None
-        self.position_offsets = load("position_offsets") if meta["positions"] else None
+        self.position_counts = load("position_counts") if meta["positions"] else None
+        self.position_starts = load("position_starts") if meta["positions"] else None
         self.positions = load("positions") if meta["positions"] else None
 
     def term_number(self, text: bytes) -> int | None:
@@ -347,18 +371,22 @@ class FieldPostings:
         return None
 
     def postings(self, number: int) -> tuple[np.ndarray, np.ndarray]:
-        """Document numbers (ascending) and weights of a term."""
+        """Document numbers (ascending) and weights (float32, as Whoosh keeps them) of a term."""
         start, end = int(self.offsets[number]), int(self.offsets[number + 1])
+        if self.weight_codes is not None and self.weight_table is not None:
+            return self.docs[start:end], self.weight_table[self.weight_codes[start:end]]
+        assert self.weights is not None
         return self.docs[start:end], self.weights[start:end]
 
     def term_positions(self, number: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """The term's positions as :func:`indexer.index._whoosh.flat_positions` gives them."""
-        if self.position_offsets is None or self.positions is None:
+        if self.position_counts is None or self.position_starts is None or self.positions is None:
             return None
         start, end = int(self.offsets[number]), int(self.offsets[number + 1])
-        offsets = self.position_offsets[start: end + 1]
-        base = int(offsets[0])
-        return self.docs[start:end], offsets.astype(np.int64) - base, self.positions[base: int(offsets[-1])]
+        offsets = np.zeros(end - start + 1, dtype=np.int64)
+        np.cumsum(self.position_counts[start:end], out=offsets[1:])
+        base = int(self.position_starts[number])
+        return self.docs[start:end], offsets, self.positions[base: base + int(offsets[-1])].astype(np.int32)
 
 
 class Snapshot:
