@@ -251,6 +251,13 @@ def _compound_parts(lemma: str, depth: int = 0) -> list[str]:
     return parts
 
 
+def exact_terms(surface: str) -> tuple[str, ...]:
+    """The word's terms in the ``exact`` field at index time (lower-cased, and the pieces
+    of a hyphenated word): what :func:`analyse_word` gives there, without the lexicon."""
+    exact = surface.lower()
+    return _unique([exact, *_pieces(exact)])
+
+
 @lru_cache(maxsize=65536)
 def analyse_word(surface: str) -> WordTokens:
     """Tokens of one word (as written, punctuation stripped) for every field."""
@@ -270,7 +277,7 @@ def analyse_word(surface: str) -> WordTokens:
         stop=exact in stopwords(),
         index={
             "lemma": _unique([*lemmas, *piece_lemmas]),
-            "exact": _unique([exact, *pieces]),
+            "exact": exact_terms(surface),
             "parts": _unique(part for part in parts if part not in own),
             "folded": _unique(
                 fold(form, long) for form in index_forms for long in (False, True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from indexer.language.analysis import ANALYZED_FIELDS, PHRASE_SUFFIX, analyse_word, words
+from indexer.language.analysis import ANALYZED_FIELDS, PHRASE_SUFFIX, analyse_word, exact_terms, words
 
 SNIPPET_CHARS = 240
 ELLIPSIS = "…"
@@ -37,7 +37,8 @@ def _phrase_spans(text: str, phrases: Sequence[Phrase], prefix: str) -> set[Span
     wanted = [phrase_words for fieldname, phrase_words in phrases if fieldname == phrase_field and phrase_words]
     if not wanted:
         return set()
-    ordered = [(analyse_word(word).index[PHRASE_SUFFIX], (start, end)) for word, start, end in words(text)]
+    phrase_terms = exact_terms if PHRASE_SUFFIX == "exact" else (lambda word: analyse_word(word).index[PHRASE_SUFFIX])
+    ordered = [(phrase_terms(word), (start, end)) for word, start, end in words(text)]
     spans = set()
     for phrase_words in wanted:
         for start in range(len(ordered) - len(phrase_words) + 1):
