@@ -83,6 +83,8 @@ FURNITURE_KINDS = (
     "citation",        # a chapter's how-to-cite line, read into its report's title, authors and year
     "front_matter",    # a book's title pages, colophon and preface, before its first chapter
     "back_matter",     # a book's notes on contributors, index, after its last chapter
+    "off_page",        # text lying mostly outside the page box (a facing page's frame run over)
+    "colophon",        # contact and production lines: address, telephone, e-mail, web, "Design:"
 )
 
 

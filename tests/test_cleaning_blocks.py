@@ -1,7 +1,11 @@
 """Page furniture removal and block building, on small hand-made pages."""
-from indexer.extract.blocks import build_blocks
+import pytest
+
+from indexer.extract.blocks import Block, build_blocks
 from indexer.extract.cleaning import remove_contents, remove_running_lines
 from indexer.extract.pdftext import Line
+from indexer.extract.pipeline import is_colophon_text, join_signatures, set_apart_colophon
+from indexer.records import Furniture
 
 H, W = 842.0, 595.0
 
@@ -173,3 +177,52 @@ def test_a_run_in_head_whose_short_rest_goes_on_in_the_next_line():
     blocks, _ = build_blocks([page], accept_all)
     assert ("heading", head) in [(b.kind, b.text) for b in blocks]
     assert any(b.text.startswith("De fleste respondentene vurderer") for b in blocks)
+
+
+def test_text_lying_mostly_off_the_page_is_furniture_not_part_of_a_sentence():
+    stray = line("Risikobildet når verdiene endrer seg, eksempelvis", 1, 222, x0=-361)
+    stray.x1 = 200
+    page = [line("Vårt nasjonale risikobilde er i kontinuerlig", 1, 222, x0=54),
+            stray, line("endring. Risikoen endrer seg blant annet.", 1, 234, x0=54)]
+    removed: list[Furniture] = []
+    cleaned = remove_running_lines([page], removed)
+    assert [(piece.kind, piece.text) for piece in removed] == [("off_page", stray.text)]
+    blocks, _ = build_blocks(cleaned, accept_all)
+    assert [b.text for b in blocks] == ["Vårt nasjonale risikobilde er i kontinuerlig endring. Risikoen endrer seg blant annet."]
+
+
+def _blocks(*specs):
+    """Blocks of one line each: (kind, text, page)."""
+    return [Block(kind=kind, text=text, page=page, lines=[line(text, page, 100 + 20 * n)])
+            for n, (kind, text, page) in enumerate(specs)]
+
+
+def test_a_greeting_and_signature_at_the_foot_of_a_page_close_the_text_above():
+    blocks = _blocks(("paragraph", "Jeg håper rapporten motiverer virksomheter til å handle.", 7),
+                     ("paragraph", "God lesing!", 7), ("heading", "Arne Christian Haugstøyl", 7),
+                     ("paragraph", "Direktør", 7), ("heading", "Risikobildet", 8))
+    joined = join_signatures(blocks)
+    assert [b.text for b in joined] == [
+        "Jeg håper rapporten motiverer virksomheter til å handle.\nGod lesing!\nArne Christian Haugstøyl\nDirektør",
+        "Risikobildet"]
+
+
+def test_short_lines_that_name_nobody_are_no_signature():
+    blocks = _blocks(("paragraph", "Jeg håper rapporten motiverer virksomheter til å handle.", 7),
+                     ("heading", "Bakgrunn og metode", 7), ("paragraph", "Teksten fortsetter på neste side.", 8))
+    assert len(join_signatures(blocks)) == 3
+
+
+@pytest.mark.parametrize("text, colophon", [
+    ("Postboks 814, 1306 Sandvika", True),
+    ("Tlf. 67 86 40 00 post@nsm.stat.no www.nsm.stat.no", True),
+    ("Telefon E-post", True),
+    ("Design: Trykk og distribusjon:", True),
+    ("Kontakt oss på post@nsm.stat.no om du har spørsmål.", False),
+    ("2020 Kommuneundersøkelsen", False),
+    ("Merk:", False),
+])
+def test_contact_details_and_empty_colophon_fields_are_colophon(text, colophon):
+    assert is_colophon_text(text) is colophon
+    kept, furniture = set_apart_colophon(_blocks(("paragraph", text, 44)))
+    assert ([f.kind for f in furniture], len(kept)) == ((["colophon"], 0) if colophon else ([], 1))

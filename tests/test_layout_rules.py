@@ -128,6 +128,34 @@ def test_the_wide_word_gaps_of_one_stretched_line_are_no_table():
     assert lines[0].text == "munedirektør, integreringsansvarlig og" and lines[0].cells == 1
 
 
+def test_a_text_column_beside_a_table_in_the_other_column_is_still_a_column():
+    # The left column holds a small table over its running text; the right column is text.
+    table = []
+    for i in range(8):
+        table += [frag(f"Rad {i}", 60, 100 + 14 * i, x1=100), frag(f"{10 + i} (75 %)", 210, 100 + 14 * i, x1=255)]
+    left = column(["venstre"] * 7, 60, 280, 100 + 14 * 8)
+    right = column(["høyre"] * 15, 306, 530, 100)
+    ordered = texts(reading_order(table + left + right))
+    assert ordered[-15:] == texts(right)
+    assert ordered.index(texts(left)[-1]) < ordered.index(texts(right)[0])
+
+
+def test_labels_beside_their_texts_are_read_with_them_line_by_line():
+    rows = []
+    for n, top in ((1, 300), (2, 326)):
+        rows += [frag(f"Tiltak {n}:", 107, top, x1=148, bold=True),
+                 frag(f"Utarbeide sett med standardiserte egenskapsverdier nummer {n}", 178, top, x1=517),
+                 frag("for utvalgte egenskaper.", 178, top + 12, x1=300)]
+    lines = reading_order(rows)
+    assert texts(lines)[0] == "Tiltak 1: Utarbeide sett med standardiserte egenskapsverdier nummer 1"
+    assert all(line.cells == 1 for line in lines)
+    assert lines[0].lead == "Tiltak 1:"
+    blocks, _ = build_blocks([lines], accept_all)
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("paragraph", f"Tiltak {n}: Utarbeide sett med standardiserte egenskapsverdier nummer {n} for utvalgte egenskaper.")
+        for n in (1, 2)]
+
+
 # --- running heads and page furniture -------------------------------------------------------
 
 
@@ -291,6 +319,86 @@ def test_a_run_in_bold_heading_is_split_from_its_paragraph():
         ("heading", "Arbeid og kvalifisering"),
         ("paragraph", "Generelt er kommunene tilfredse med både kvaliteten og arbeidet de gjør for å kvalifisere "
                       "innvandrere til arbeid.")]
+
+
+def test_labelled_lines_each_with_a_bold_lead_are_one_block_each_and_no_heading():
+    lines = [frag(f"Tiltak {n} – {title}", 107, 662 + 11.5 * n, x1=450, lead=f"Tiltak {n}")
+             for n, title in enumerate(["Praktisk implementering av egenskapssettene i prosjekter",
+                                        "Vedlikehold og tilbakemeldinger", "Samhandling mellom byggherrene"], start=1)]
+    blocks, _ = build_blocks([lines], accept_all)
+    assert [(b.kind, b.text) for b in blocks] == [("paragraph", line.text) for line in lines]
+
+
+def test_a_label_heading_and_its_one_line_value_are_one_text():
+    body = [frag(f"Brødtekst {i} i rapporten om forslag til regelverk for modeller.", 72, 100 + 14 * i, x1=500)
+            for i in range(8)]
+    pairs = [frag("Type:", 72, 262, bold=True), frag("Anbefaling for videre standardiseringsarbeid.", 72, 276),
+             frag("Begrunnelse/kommentar:", 72, 303, bold=True),
+             frag("Et mer detaljert og utfyllende regelverk vil redusere ressursbehovet ved", 72, 316, x1=500),
+             frag("produksjon av modeller og minske usikkerheten rundt fremdrift.", 72, 330, x1=400)]
+    blocks, _ = build_blocks([body + pairs], accept_all)
+    kinds = [(b.kind, b.text[:30]) for b in blocks[1:]]
+    assert kinds == [("paragraph", "Type: Anbefaling for videre st"), ("heading", "Begrunnelse/kommentar:"),
+                     ("paragraph", "Et mer detaljert og utfyllende")]
+
+
+def test_a_laws_section_headings_are_headings_and_named_without_their_number():
+    from indexer.extract.segmentation import heading_name
+
+    page = [frag("§ 3. Tilsyn mv.", 71, 133, bold=True, italic=True, size=11),
+            *[frag(f"({i}) Finanstilsynet fører tilsyn med at bestemmelsene i loven her følges.", 71, 160 + 14 * i,
+                   x1=530, size=11) for i in range(1, 6)],
+            frag("§ 4 Overtredelsesgebyr", 71, 260, bold=True, italic=True, size=11),
+            frag("Finanstilsynet kan ilegge overtredelsesgebyr ved overtredelse av bestemmelsene.", 71, 280,
+                 x1=530, size=11),
+            frag("Departementet gir forskrift om utmåling, jf. § 1.", 71, 294, size=11)]
+    blocks, _ = build_blocks([page], accept_all)
+    headings = [b.text for b in blocks if b.kind == "heading"]
+    assert headings == ["§ 3. Tilsyn mv.", "§ 4 Overtredelsesgebyr"]
+    assert [heading_name(text) for text in headings] == ["Tilsyn mv.", "Overtredelsesgebyr"]
+
+
+def test_text_beside_the_running_text_does_not_break_its_word():
+    # A narrow note in the margin between the lines of a column: "ap-" / "Department" / "ply".
+    lines = [frag("of 2007, the following instructional changes ap-", 402, 277, x1=570, size=8),
+             frag("Department", 42, 281, x1=84, size=8),
+             frag("ply when completing the 2007 Form 1040 (or", 402, 286, x1=570, size=8),
+             frag("of the", 42, 291, x1=62, size=8),
+             frag("for the paper and online versions.", 402, 296, x1=570, size=8)]
+    blocks, _ = build_blocks([lines], lambda word: word.lower() == "apply")
+    assert [b.text for b in blocks] == [
+        "of 2007, the following instructional changes apply when completing the 2007 Form 1040 (or "
+        "for the paper and online versions.", "Department", "of the"]
+
+
+def test_an_indented_first_line_goes_on_in_the_next_column_with_a_capital():
+    left = [frag("Vi er som nasjon utsatt for et dynamisk", 62, 100, x1=214, size=8.5),
+            *[frag(f"trusselbilde linje {i} der fremmede stater", 54, 112 + 12 * i, x1=210, size=8.5) for i in range(6)],
+            frag("sabotere også endrer seg.", 54, 184, x1=177, size=8.5),
+            frag("Politiets sikkerhetstjeneste (PST) og", 62, 196, x1=200, size=8.5)]
+    right = [frag(f"Etterretningstjenesten forteller oss {i}", 232, 100 + 12 * i, x1=395, size=8.5) for i in range(9)]
+    blocks, _ = build_blocks([reading_order(left + right)], accept_all)
+    assert any(b.text.startswith("Politiets sikkerhetstjeneste (PST) og Etterretningstjenesten forteller") for b in blocks)
+
+
+def test_chart_labels_and_a_tables_cells_are_one_block_each():
+    body = [frag(f"Brødtekst {i} om forskere ved klimaforskningsmiljøene i Norge.", 75, 100 + 15 * i, x1=407, size=11)
+            for i in range(6)]
+    chart = [frag(f"{100 - 10 * i} %", 101, 200 + 14 * i, size=9.4, font="Sans") for i in range(5)]
+    chart += [frag("Utenlandsfødte kvinner", 145, 280, size=9.4, font="Sans"),
+              frag("Norskfødte kvinner", 145, 294, size=9.4, font="Sans")]
+    caption = [frag("Figur 11.1 Forskere etter kjønn og regional bakgrunn.", 75, 330, size=10.1, italic=True)]
+    table = [frag("Tabell 5.1 Kjønnsforskjeller i publiseringsmønstre", 75, 380, size=10.1),
+             frag("Etter kontroll for komposisjonelle variabler", 75, 400, size=10.5),
+             frag("Kjønnsforskjeller sterkt redusert", 75, 420, size=10.5),
+             frag("Uklart mønster", 75, 440, size=10.5),
+             frag("Kilde: Forenklet versjon av tabell i Nygaard (2022).", 75, 460, size=10.1)]
+    more = [frag(f"Mer brødtekst {i} om publiseringsanalysen og kjønn i akademia.", 75, 500 + 15 * i, x1=407, size=11)
+            for i in range(6)]
+    blocks, _ = build_blocks([body + chart + caption + table + more], accept_all)
+    figure_text = [" ".join(b.text.split()) for b in blocks if b.table]
+    assert figure_text == ["100 % 90 % 80 % 70 % 60 % Utenlandsfødte kvinner Norskfødte kvinner",
+                           "Etter kontroll for komposisjonelle variabler Kjønnsforskjeller sterkt redusert Uklart mønster"]
 
 
 def test_a_large_introduction_is_a_paragraph_not_a_heading():

@@ -175,3 +175,10 @@ def test_records_written_before_authors_existed_still_load():
     document = Document.from_dict(old)
     assert document.reports[0].authors == []
     assert Document.from_dict(document.to_dict()) == document
+
+
+def test_each_chapter_number_is_recorded_once_as_a_heading_number():
+    volume = read_volume(_book())
+    assert volume is not None
+    numbers = [(piece.page, piece.text) for piece in volume.furniture if piece.kind == "heading_number"]
+    assert numbers == [(5, "1"), (8, "2"), (11, "3")]

@@ -98,16 +98,8 @@ def test_no_word_of_a_generated_layout_is_lost_or_doubled(layout_accounts):
         _check(name, account)
 
 
-# The anthology's chapter-opening pages (chapter number, title, subtitle, authors) become
-# each chapter's report title and authors in work not finished yet.
-CHAPTER_OPENINGS = "no/rbok_kap10_bok_fagbokforlaget_oa.pdf"
-
-
-def _real_params() -> list:
-    return [pytest.param(name, marks=pytest.mark.xfail(
-        reason="kapittelåpningene i antologien (kapittelnummer, tittel, forfattere) blir ennå ikke "
-               "kapittelrapportenes tittel og forfattere", strict=False)) if name == CHAPTER_OPENINGS else name
-        for name in _real_names()] or ["(ingen)"]
+def _real_params() -> list[str]:
+    return _real_names() or ["(ingen)"]
 
 
 @pytest.mark.parametrize("name", _real_params())

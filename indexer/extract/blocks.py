@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from indexer.extract.glyphs import repair_glyphs
 from indexer.extract.hyphenation import default_is_word, join_lines
-from indexer.extract.pdftext import Line, OutlineEntry, body_size
+from indexer.extract.pdftext import Line, OutlineEntry, body_size, is_label
 
 # List markers: bullet glyphs (also those of symbol fonts in the private use area),
 # a dash followed by a space, numbers and letters: "1." "1)" "(1)" "a)" "(a)" "iv)".
@@ -34,8 +34,11 @@ CAPTION = re.compile(r"^(Figur|Tabell|Figure|Table|Kilde|Foto)\s*\d*[\s.:–-]",
 PDF_LINK_TEXT = re.compile(r"\((PDF|pdf)[,\s]+[\d.,]+\s*[KkMm][Bb]\)")
 SENTENCE_END = re.compile(r"[.!?:;»”\")]$")
 SENTENCE_INSIDE = re.compile(r"[a-zæøå]{2}[.!?] [A-ZÆØÅ]")
-# A heading's number: "2", "2.3", "2.3." or a roman numeral with a stop or colon ("IV:", "II.").
-NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*|[IVXLC]{1,6}(?=[.:]))[.:]?\s+(?=\S)")
+# A heading's number: "2", "2.3", "2.3." or a roman numeral with a stop or colon ("IV:", "II."),
+# or a law's section sign ("§ 3.", "§ 12 a").
+NUMBERED_HEADING = re.compile(r"^(§\s*\d+(?:\s?[a-z]\b)?|\d+(\.\d+)*|[IVXLC]{1,6}(?=[.:]))[.:]?\s+(?=\S)")
+# A law's section heading: "§ 3. Tilsyn mv.", "§ 4 Overtredelsesgebyr".
+SECTION_SIGN_HEADING = re.compile(r"^§\s*\d+(?:\s?[a-z]\b)?\.?\s+\S")
 # A symbol standing first on a line, followed by a space: a list marker when the
 # document uses it on several lines ("@ Tekst" from a symbol font without Unicode names).
 MARKER_CANDIDATE = re.compile(r"^([^\w\s«»\"'“”‘’„()\[\]{}§%&/+=<>#.,;:!?])\s+\S")
@@ -45,6 +48,10 @@ MAX_HEADING_WORDS = 16
 # A block set as a heading that reads as prose (an introduction in large type) is a paragraph.
 MAX_HEADING_BLOCK_WORDS = 30
 TABLE_ROWS_PER_BLOCK = 40
+# A figure's or table's source line, under it: "Kilde: NIFU/SSB".
+SOURCE_LINE = re.compile(r"^(Kilde|Kjelde|Source)\b", re.I)
+FIGURE_LABEL_WORDS = 12  # a chart label, a legend entry, an axis's figures: a few words
+FIGURE_TEXT_WORDS = 30  # a table's cell text between its title and its source: no prose
 
 
 @dataclass
@@ -106,6 +113,28 @@ def _looks_like_heading_text(text: str) -> bool:
     words = text.split()
     return (0 < len(words) <= MAX_HEADING_WORDS and not re.search(r"[.;]$", text) and not BULLET.match(text)
             and not SENTENCE_INSIDE.search(text))
+
+
+def _is_section_sign_heading(text: str) -> bool:
+    """A law's section number and a short title ("§ 3. Tilsyn mv."): a heading, even with
+    the abbreviation's stop at its end."""
+    return (bool(SECTION_SIGN_HEADING.match(text)) and len(text.split()) <= MAX_HEADING_WORDS
+            and not SENTENCE_INSIDE.search(text) and not text.rstrip().endswith((":", ";", ",")))
+
+
+def _label_lead(line: Line) -> bool:
+    """The line opens with a bold label and its value follows: "Tiltak 1: Videre …",
+    "Tiltak 2 – Vedlikehold …" (a label, not a heading over the text)."""
+    lead = line.lead
+    if not lead or len(lead.split()) > 4:
+        return False
+    rest = line.text[len(lead):].lstrip() if line.text.startswith(lead) else ""
+    return is_label(lead) or rest[:1] in (":", "–", "—")
+
+
+def _side_by_side(a: Line, b: Line) -> bool:
+    """Two lines with no stretch of the page's width in common: neither stands under the other."""
+    return b.x0 >= a.x1 or b.x1 <= a.x0
 
 
 def _is_footnote_area(line: Line, body: float) -> bool:
@@ -223,7 +252,9 @@ class BlockBuilder:
         offset = self._level_offset()
         if size in self.heading_sizes and _looks_like_heading_text(line.text) or size >= self.body * 1.5:
             return offset + self._size_level(size)
-        if line.bold and not line.italic and _looks_like_heading_text(line.text) and line.cells == 1:
+        section_sign = line.bold and _is_section_sign_heading(line.text)
+        if line.bold and (not line.italic or section_sign) and (
+                _looks_like_heading_text(line.text) or section_sign) and line.cells == 1:
             if id(line) in self.bold_prose or following is not None and following.cells > 1 and (
                     following.top - line.bottom < line.height):
                 return 0  # a line of a bold passage or list, or a table's column head
@@ -322,8 +353,21 @@ class BlockBuilder:
         if block.text.endswith("-"):
             return False  # the rest of a broken word starts in lower case
         # A capital or a figure after an unfinished prose line: "… samarbeid med / NAV om …".
-        return capital_ok and (block.text.endswith(",") or len(block.lines) >= 2 and block.text[-1:].islower()
+        prose = len(block.lines) >= 2 or self._opens_paragraph(block)
+        return capital_ok and (block.text.endswith(",") or prose and block.text[-1:].islower()
                                or first.isdigit()) and not self.heading_level(line)
+
+    def _opens_paragraph(self, block: Block) -> bool:
+        """A single line indented as the paragraphs before it open, their other lines standing
+        further left: the first line of a paragraph ("Politiets sikkerhetstjeneste (PST) og")."""
+        line = block.lines[0]
+        for before in reversed(self.blocks[-4:]):
+            if before is block or before.kind != "paragraph" or len(before.lines) < 2:
+                continue
+            first, second = before.lines[0], before.lines[1]
+            return (first.page == line.page and first.region == line.region and abs(first.x0 - line.x0) < 1
+                    and second.x0 < line.x0 - 3)
+        return False
 
     def _continues(self, block: Block, line: Line, kind: str) -> bool:
         """Whether ``line`` carries on ``block`` rather than starting a new block."""
@@ -337,6 +381,9 @@ class BlockBuilder:
         if line.link and not prev.link and block.kind != "item":
             # A whole link line after text is its own block; a link inside running text is not.
             return line.top - prev.bottom < line.size * 0.6 and not _ends_sentence(prev.text)
+        if (kind == "paragraph" and not any(ch.isalnum() for ch in line.text) and line.page == prev.page
+                and self._same_paragraph_spacing(prev, line)):
+            return True  # a stray mark under the text (a lone "."): no text of its own
         if line.page != prev.page or line.region != prev.region or line.top < prev.top - prev.height:
             # Carry on over a page/column break only when the text visibly continues.
             return kind == "paragraph" and self._visibly_continues(block, line)
@@ -348,6 +395,10 @@ class BlockBuilder:
             return False
         if not self._same_paragraph_spacing(prev, line):
             return False
+        if _side_by_side(prev, line) and any(ch.isalnum() for ch in line.text):
+            return False  # words beside the last line are no line under it (a margin note)
+        if _label_lead(line) and _label_lead(block.lines[0]) and abs(line.x0 - block.lines[0].x0) < 2:
+            return False  # labelled lines, one under the other: one block each
         if block.kind == "item":
             first = block.lines[0]
             if line.x0 > first.x0 + 2 or abs(line.x0 - prev.x0) < 2 and len(block.lines) > 1:
@@ -467,8 +518,12 @@ class BlockBuilder:
             if open_block is not None and self._ends_open(open_block, line, kind, level):
                 open_block = None
             if (current is not None and current.kind in ("paragraph", "item") and not current.table
-                    and not _ends_sentence(current.text) and not self._ends_open(current, line, kind, level)):
-                # Broken off by a column or page break, a box, a caption or a heading.
+                    and not _ends_sentence(current.text) and (
+                        not self._ends_open(current, line, kind, level)
+                        or _side_by_side(current.lines[-1], line)
+                        and (abs(current.lines[-1].size - self.body) < 0.6 or current.text.endswith("-")))):
+                # Broken off by a column or page break, a box, a caption, a heading, or (running
+                # text, a word broken at the line's end) by a note beside it.
                 open_block = current
             current = self._start(kind, line, level)
             if level:
@@ -491,7 +546,7 @@ class BlockBuilder:
                    and following.text[:1].islower() and not following.bold
                    and following.top - line.bottom < line.height)
         if (not line.text.startswith(lead) or len(rest) < 5 and not (rest and goes_on)
-                or self._marker(line.text) or CAPTION.match(line.text)):
+                or self._marker(line.text) or CAPTION.match(line.text) or _label_lead(line)):
             return False
         if current is None or current.kind == "heading" or _ends_sentence(current.text):
             return True
@@ -510,6 +565,7 @@ class BlockBuilder:
                 and self._visibly_continues(open_block, line, capital_ok=False)):
             return open_block
         if (current is not None and current.lines[-1].page == line.page and current.lines[-1].region == line.region
+                and not _side_by_side(current.lines[-1], line)
                 and line.text[:1].islower() and self._visibly_continues(current, line)
                 and current.kind != "heading"):
             return current
@@ -550,7 +606,67 @@ class BlockBuilder:
         return (kind in ("paragraph", "item") and line.page == last.page and line.region == last.region
                 and abs(line.size - last.size) < 0.6 and line.font == last.font)
 
+    def _join_labels(self) -> None:
+        """A label set as a heading ("Type:") over a one-line value right under it
+        ("Anbefaling for videre standardiseringsarbeid.") is one text with it, like a table
+        row: "Type: Anbefaling for videre standardiseringsarbeid."."""
+        joined: list[Block] = []
+        for block in self.blocks:
+            label = joined[-1] if joined else None
+            if (label is not None and label.kind == "heading" and len(label.lines) == 1 and is_label(label.text)
+                    and block.kind == "paragraph" and not block.table and len(block.lines) == 1
+                    and block.page == label.page and block.lines[0].region == label.lines[0].region
+                    and 0 <= block.lines[0].top - label.lines[0].bottom < block.lines[0].height):
+                label.kind, label.level = "paragraph", 0
+                label.text = f"{label.text} {block.text}"
+                label.lines.extend(block.lines)
+                continue
+            joined.append(block)
+        self.blocks = joined
+
+    def _figure_label(self, block: Block) -> bool:
+        """A chart label, legend entry or axis figure: a few words in type smaller than the body's."""
+        # A field and its value ("Utgitt: 2019") is a fact box's line, not a chart's.
+        return (block.kind in ("paragraph", "heading") and len(block.text.split()) <= FIGURE_LABEL_WORDS
+                and all(line.size <= self.body * 0.95 for line in block.lines)
+                and not FIELD.match(block.text) and not block.text.rstrip().endswith(":"))
+
+    def _join_figure_text(self) -> None:
+        """Text inside a figure or a table is one block, its lines kept apart as rows: the blocks
+        between a table's title and its source line ("Tabell 5.1 …" … "Kilde: …"), and a run of
+        chart labels in small type ("100 %", "90 %", "Norskfødte kvinner")."""
+        joined: list[Block] = []
+        caption: Block | None = None  # a table's or figure's title, while only its text has followed
+        figure: Block | None = None  # the figure text gathered so far
+        for index, block in enumerate(self.blocks):
+            if block.kind == "caption":
+                caption, figure = (None if SOURCE_LINE.match(block.text) else block), None
+                joined.append(block)
+                continue
+            between = (caption is not None and caption.page == block.page and block.kind in ("paragraph", "heading")
+                       and (block.table or len(block.text.split()) <= FIGURE_TEXT_WORDS)
+                       and any(later.kind == "caption" and SOURCE_LINE.match(later.text)
+                               for later in self.blocks[index + 1:index + 12] if later.page == block.page))
+            following = self.blocks[index + 1] if index + 1 < len(self.blocks) else None
+            label = self._figure_label(block) and (
+                figure is not None and figure.page == block.page
+                or following is not None and following.page == block.page and self._figure_label(following))
+            if not (between or label):
+                caption = figure = None
+                joined.append(block)
+                continue
+            if figure is not None and figure.page == block.page:
+                figure.text = f"{figure.text}\n{block.text}"
+                figure.lines.extend(block.lines)
+                continue
+            block.kind, block.level, block.table = "paragraph", 0, True
+            figure = block
+            joined.append(block)
+        self.blocks = joined
+
     def _settle(self) -> None:
+        self._join_labels()
+        self._join_figure_text()
         for block in self.blocks:
             # Download links ("Tittel (PDF, 971 KB)") are metadata, not findings or passages.
             if block.kind == "item" and _mostly_link(block):

@@ -29,6 +29,14 @@ def _in_margin(line: Line) -> bool:
     return line.bottom <= band or line.top >= line.page_height - band
 
 
+def _off_page(line: Line) -> bool:
+    """Most of the line lies outside the page: text of a facing page or a frame run off the
+    edge (x0 = -361), which no reader of this page sees."""
+    width = line.x1 - line.x0
+    inside = min(line.x1, line.page_width) - max(line.x0, 0.0)
+    return width > 0 and inside < 0.5 * width
+
+
 def _shape(text: str) -> str:
     """Text with digits masked, so "Side 4" and "Side 5" count as one running line."""
     return re.sub(r"\d+", "#", text.lower()).strip()
@@ -131,6 +139,7 @@ def running_lines(pages: list[list[Line]]) -> dict[int, str]:
     * A bare page number at an edge ("12", "Side 3", "– 7 –").
     * A line in the top or bottom 13 % of the page repeated on 15 % of the pages.
     * Text set at an angle (photo credits, spine labels).
+    * Text lying mostly outside the page.
     Lines in heading type (bold or larger than the body text) recur as section names,
     so they count only in the page margins, or when a figure in them counts the pages.
     """
@@ -182,13 +191,15 @@ def running_lines(pages: list[list[Line]]) -> dict[int, str]:
         for line in page_lines:
             if line.rotated:
                 found[id(line)] = "rotated"
+            elif _off_page(line):
+                found[id(line)] = "off_page"
             elif _in_margin(line) and (_typed_shape(line) in margin_running or is_page_number(line.text)):
                 found[id(line)] = "running"
     return found
 
 
 def remove_running_lines(pages: list[list[Line]], removed: list[Furniture] | None = None) -> list[list[Line]]:
-    """Drop running heads and feet, page numbers and angled text (see :func:`running_lines`)."""
+    """Drop running heads and feet, page numbers, angled text and text off the page (see :func:`running_lines`)."""
     dropped: list[Furniture] = removed if removed is not None else []
     found = running_lines(pages)
     recurring = {_shape(line.text) for page_lines in pages for line in page_lines if id(line) in found}
@@ -200,7 +211,7 @@ def remove_running_lines(pages: list[list[Line]], removed: list[Furniture] | Non
             if kind is None:
                 kept.append(line)
             else:
-                dropped.append(_furniture(line, "rotated" if kind == "rotated" else _running_kind(line, recurring)))
+                dropped.append(_furniture(line, kind if kind in ("rotated", "off_page") else _running_kind(line, recurring)))
         cleaned.append(kept)
     return cleaned
 

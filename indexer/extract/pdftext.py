@@ -345,6 +345,24 @@ def _is_table(left: list[Line]) -> bool:
     return words <= 3 and fill < 0.8
 
 
+def _runs_to_gutter(left: list[Line], size: float) -> bool:
+    """Running text on the left: several lines of words that fill the column to one right edge
+    (a text column under a table or a figure set in it, not a table's first column)."""
+    edge = max(line.x1 for line in left)
+    full = [line for line in left if line.x1 >= edge - size and len(line.text.split()) >= 5]
+    return len(full) >= 2 * COLUMN_MIN_LINES
+
+
+def _is_label_column(left: list[Line]) -> bool:
+    """Labels beside their texts ("Tiltak 1:" left of its sentence): label and value rows, not columns."""
+    return all(is_label(line.text) for line in left)
+
+
+def is_label(text: str) -> bool:
+    """A short label ending in a colon: "Type:", "Tiltak 1:", "Oppdragsgiver:"."""
+    return text.endswith(":") and len(text.split()) <= 4 and len(text) <= 40
+
+
 def _find_gutter(lines: list[Line]) -> tuple[float, float] | None:
     """The gap between two columns, as (right edge of the left column, left edge of the right one).
 
@@ -371,7 +389,9 @@ def _find_gutter(lines: list[Line]) -> tuple[float, float] | None:
     other_type = abs(_median([line.size for line in left_lines]) - _median([line.size for line in right_lines])) >= 0.6
     if len(across) < (2 if other_type else COLUMN_MIN_LINES):
         return None
-    if not _is_textual(left_lines, size) or not _is_textual(right_lines, size) or _is_table(left_lines):
+    if not _is_textual(left_lines, size) or not _is_textual(right_lines, size) or _is_label_column(left_lines):
+        return None
+    if _is_table(left_lines) and not _runs_to_gutter(left_lines, size):
         return None
     return max(a.x1 for a in left_lines), min(b.x0 for b in right_lines)
 
@@ -483,11 +503,13 @@ def _region_lines(fragments: list[Line]) -> list[Line]:
     starts = [_cell_starts(row) if len(row) > 1 else [] for row in rows]
     edges = Counter(round(x / 2) for row_starts in starts for x in set(row_starts))
 
-    def cells(row_starts: list[float]) -> int:
+    def cells(row: list[Line], row_starts: list[float]) -> int:
         aligned = [x for x in row_starts if sum(edges[round(x / 2) + d] for d in (-1, 0, 1)) >= 2]
+        if len(aligned) == 1 and is_label(row[0].text):
+            return 1  # a label and its value ("Tiltak 1:" · "Videre utvikling …"): one line of text
         return 1 + len(aligned) if aligned else 1
 
-    lines = [row[0] if len(row) == 1 else _join_fragments(row, cells(row_starts))
+    lines = [row[0] if len(row) == 1 else _join_fragments(row, cells(row, row_starts))
              for row, row_starts in zip(rows, starts, strict=True)]
     lines.sort(key=lambda line: (line.top, line.x0))
     return lines

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from indexer.extract.blocks import BULLET, NUMBERED_HEADING, Block, build_blocks
@@ -15,7 +16,7 @@ from indexer.extract.hyphenation import join_lines
 from indexer.extract.pdftext import Line, PdfText, body_size, read_pdf
 from indexer.extract.segmentation import DocumentContext, document_year, heading_name, segment, segment_volume
 from indexer.extract.tagging import Published, get_tagger, is_published_line, read_colophon
-from indexer.extract.volumes import read_volume
+from indexer.extract.volumes import person_names, read_volume
 from indexer.records import Document, Finding, Furniture, Passage, Report
 
 # Bump when extraction, segmentation or tagging changes what a PDF yields: the next
@@ -38,6 +39,18 @@ SUBTITLE_SIZE = 0.8  # a subtitle right below in type this large joins the title
 MASTHEAD = re.compile(r"(tidende?|tidsskrift|bulletin|magasin|journal|nytt)$", re.I)
 # On a masthead page, the line naming the document's kind is its title: "Lov om …".
 DOCUMENT_KIND = re.compile(r"^(lov|forskrift|instruks|vedtak|kunngjøring|resolusjon|forordning)\s+(om|til|for)\b", re.I)
+# Contact details of a colophon or a back cover: "Postboks 814, 1306 Sandvika", "Tlf. 67 86 40 00",
+# an e-mail or web address, an organisation number.
+CONTACT_DETAIL = re.compile(
+    r"\b(?:postboks|pb\.|p\.\s?o\.\s?box|po box)\s*\d+|,\s*\d{4}\s+[A-ZÆØÅ][\w-]+"
+    r"|\b(?:tlf|telefon|tel|phone|faks|fax|mobil)\.?:?\s*\+?\d[\d ]{6,}\d|\S+@\S+\.\w+|(?:https?://|www\.)\S+"
+    r"|\b(?:org\.?\s?nr|organisasjonsnummer)\.?:?\s*\d[\d ]{7,}\d", re.I)
+# The names of contact fields set without their values ("Telefon E-post", "WWW").
+CONTACT_LABELS = frozenset({"telefon", "tlf", "tel", "phone", "e-post", "epost", "e-mail", "email", "www", "web",
+                            "nettside", "adresse", "postadresse", "besøksadresse", "address", "faks", "fax"})
+# A colophon field's name ending in a colon: "Design:", "Trykk og distribusjon:".
+COLOPHON_FIELD = re.compile(r"\b[A-ZÆØÅ][\w-]*(?: (?:og|and|&) [\w-]+| [\w-]+)?:(?=\s|$)")
+SIGNATURE_MAX_WORDS = 5
 
 
 def file_sha256(path: Path) -> str:
@@ -162,11 +175,69 @@ def _left_out(blocks: list[Block]) -> list[Furniture]:
     return left_out
 
 
-def _unnamed_headings(blocks: list[Block], reports: list[Report], title: str) -> list[Furniture]:
+def is_colophon_text(text: str) -> bool:
+    """Contact details and colophon fields without running text: "Postboks 814, 1306 Sandvika",
+    "Tlf. 67 86 40 00 post@nsm.stat.no", "Telefon E-post", "Design: Trykk og distribusjon:"."""
+    if len(text.split()) > 16:
+        return False
+    details = len(CONTACT_DETAIL.findall(text))
+    rest = CONTACT_DETAIL.sub(" ", text)
+    fields = len(COLOPHON_FIELD.findall(rest))
+    words = re.findall(r"\w[\w-]*", COLOPHON_FIELD.sub(" ", rest))
+    labels = sum(word.lower() in CONTACT_LABELS for word in words)
+    return labels == len(words) and (details + labels > 0 or fields >= 2)
+
+
+def set_apart_colophon(blocks: list[Block]) -> tuple[list[Block], list[Furniture]]:
+    """Paragraphs that are contact details or colophon fields are no passage: furniture of kind "colophon"."""
+    kept: list[Block] = []
+    colophon: list[Furniture] = []
+    for block in blocks:
+        if block.kind == "paragraph" and is_colophon_text(block.text):
+            colophon.append(Furniture(page=block.page, kind="colophon", text=block.text))
+        else:
+            kept.append(block)
+    return kept, colophon
+
+
+def _signs(block: Block) -> bool:
+    """A signature: a person's name, alone or followed by the signer's title ("Kjetil Nilsen Direktør NSM")."""
+    words = block.text.split()
+    return any(person_names(" ".join(words[:count])) is not None for count in (2, 3, 4) if count <= len(words))
+
+
+def join_signatures(blocks: list[Block]) -> list[Block]:
+    """The short lines that close a text at the foot of its page — a greeting ("God lesing!"), a
+    signature ("Arne Christian Haugstøyl" / "Direktør") — belong to the paragraph they close."""
+    def short(block: Block) -> bool:
+        return (block.kind in ("paragraph", "heading") and len(block.lines) <= 2
+                and len(block.text.split()) <= SIGNATURE_MAX_WORDS)
+
+    closing: set[int] = set()
+    for end, last in enumerate(blocks):
+        if end + 1 < len(blocks) and blocks[end + 1].page == last.page or not short(last):
+            continue  # not the last block of its page
+        start = end
+        while start > 0 and blocks[start - 1].page == last.page and short(blocks[start - 1]):
+            start -= 1
+        run, text = blocks[start:end + 1], blocks[start - 1] if start else None
+        if (text is not None and text.kind == "paragraph" and not text.table and text.page == last.page
+                and text.text.rstrip().endswith((".", "!", "?", ".»", ".”")) and any(_signs(block) for block in run)):
+            for block in run:
+                text.text = f"{text.text}\n{block.text}"
+                text.lines.extend(block.lines)
+                closing.add(id(block))
+    return [block for block in blocks if id(block) not in closing]
+
+
+def _unnamed_headings(blocks: list[Block], reports: list[Report], title: str,
+                      recorded: Sequence[Furniture] = ()) -> list[Furniture]:
     """Headings that name no report, theme, chapter or section and open no finding or
     passage: a heading followed by another with no text between ("4.2. Regelverk" over
-    "4.2.1. Introduksjon") leaves its name on no record, so it is recorded here."""
+    "4.2.1. Introduksjon") leaves its name on no record, so it is recorded here (unless
+    ``recorded`` holds it already)."""
     names = {title}
+    known = {(piece.page, piece.text) for piece in recorded}
     texts: dict[int, list[str]] = {}
     for report in reports:
         names.update([report.title, *([report.theme] if report.theme else []), *report.themes])
@@ -177,7 +248,7 @@ def _unnamed_headings(blocks: list[Block], reports: list[Report], title: str) ->
     unnamed = []
     for block in blocks:
         name = heading_name(block.text)
-        if block.kind != "heading" or name in names:
+        if block.kind != "heading" or name in names or (block.page, block.text.strip()) in known:
             continue
         if any(text == block.text or text.startswith(block.text + " ")
                for page in (block.page, block.page + 1) for text in texts.get(page, ())):
@@ -214,6 +285,8 @@ def extract_document(path: Path | str, source_name: str | None = None) -> Docume
     # The title as printed, else the metadata's own, else the first heading, else the file's name.
     title = first_page_title(pdf.pages[0], body, cover is not None) if pdf.pages else None
     blocks, footnotes = build_blocks(pages[1:] if cover else pages, _is_word, pdf.outline)
+    blocks, colophon_lines = set_apart_colophon(join_signatures(blocks))
+    furniture.extend(colophon_lines)
     title = (title or meaningful_title(pdf.title)
              or next((b.text for b in blocks if b.kind == "heading"), None) or _file_title(path))
     tagger = get_tagger()
@@ -234,17 +307,19 @@ def extract_document(path: Path | str, source_name: str | None = None) -> Docume
         published=published.published if published else None,
     )
     outside: list[Block] = []
+    recorded: Sequence[Furniture] = ()
     # An edited volume gives one report per chapter; anything else is a compilation or one report.
     volume = read_volume(blocks)
     if volume is not None:
         reports = segment_volume(volume, footnotes, context)
-        furniture.extend(volume.furniture)
+        recorded = volume.furniture
+        furniture.extend(recorded)
     else:
         reports = segment(blocks, footnotes, context, outside)
     if cover:
         furniture.extend(Furniture(page=line.page, kind="cover", text=line.text) for line in pages[0])
     furniture.extend(_left_out(blocks))
-    furniture.extend(_unnamed_headings(blocks, reports, title))
+    furniture.extend(_unnamed_headings(blocks, reports, title, recorded))
     furniture.extend(_outside_reports(outside))
     return Document(
         source=source_name or path.name,

@@ -96,9 +96,9 @@ class Chapter:
 @dataclass
 class Volume:
     chapters: list[Chapter]
-    # Front and back matter text and how-to-cite lines. Headings outside the chapters
-    # (the book's own, a chapter's number, title and byline) name no record and are
-    # recorded with the other such headings by the pipeline.
+    # Front and back matter text, how-to-cite lines and chapter numbers. The other headings
+    # outside the chapters (the book's own, a chapter's title and byline) name no record
+    # and are recorded with the other such headings by the pipeline.
     furniture: list[Furniture]
 
 
@@ -208,7 +208,9 @@ def read_volume(blocks: Sequence[Block]) -> Volume | None:
         kept: list[Block] = []
         for block in blocks[opening.first_index:opening.title_index]:
             if block.kind == "heading" and CHAPTER_NUMBER.match(block.text.strip()):
-                continue  # the chapter's number
+                # The chapter's number: no report names it, so it is recorded here.
+                furniture.append(Furniture(page=block.page, kind="heading_number", text=block.text.strip()))
+                continue
             if block.kind == "paragraph" and citation is None and CITATION_YEAR.search(block.text) and (
                     _words_key(blocks[opening.title_index].text) in _words_key(block.text)):
                 citation = " ".join(block.text.split())
