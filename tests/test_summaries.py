@@ -7,7 +7,7 @@ from indexer.extract.blocks import Block
 from indexer.extract.pdftext import Line
 from indexer.extract.pipeline import extract_document
 from indexer.extract.segmentation import DocumentContext, is_context_heading, is_summary_heading, segment
-from indexer.records import Report
+from indexer.records import Passage, Report
 
 BODY = 10.0
 LONG = ("Kommunene har fått bedre oversikt over bosettingsarbeidet, men mange mangler fortsatt "
@@ -362,3 +362,44 @@ def test_a_summary_heading_set_again_over_its_next_page_goes_on_with_the_section
               heading("Anbefalte tiltak", 1, page=3),
               paragraph("NSM anbefaler at virksomheter har gode rutiner for å fjerne tilganger.", page=3), *body(3)]
     assert [section for section, _ in findings(blocks)] == ["IKT-SIKKERHET", "IKT-SIKKERHET"]
+
+
+# --- passages of a few words stand with their neighbours -----------------------------------
+
+
+def _passage(text: str, page: int = 1, section: str = "Funn") -> Passage:
+    return Passage(id=text[:8], text=text, page=page, chapter=None, section=section)
+
+
+def test_a_fragment_opens_the_next_passage_of_its_section():
+    from indexer.extract.segmentation import join_fragments
+
+    joined = join_fragments([
+        _passage("Kommunene har lang erfaring med bosetting av flyktninger."),
+        _passage("Påvirkning utnytter KI", page=3),
+        _passage("Falske nettsteder og kontoer sprer budskap i stor skala.", page=4),
+    ])
+    assert [p.text for p in joined] == [
+        "Kommunene har lang erfaring med bosetting av flyktninger.",
+        "Påvirkning utnytter KI\nFalske nettsteder og kontoer sprer budskap i stor skala.",
+    ]
+    assert joined[1].page == 3  # the passage starts where its first words stand
+
+
+def test_a_fragment_with_nothing_after_it_in_its_section_closes_the_one_before():
+    from indexer.extract.segmentation import join_fragments
+
+    joined = join_fragments([
+        _passage("Referanser til rapporter om likestilling i akademia."),
+        _passage("European Commission."),
+        _passage("Et nytt avsnitt i et annet kapittel med nok ord.", section="Metode"),
+    ])
+    assert [p.text for p in joined][:1] == ["Referanser til rapporter om likestilling i akademia.\nEuropean Commission."]
+    assert len(joined) == 2
+
+
+def test_list_items_and_passages_of_five_words_stay_as_they_are():
+    from indexer.extract.segmentation import join_fragments
+
+    passages = [_passage("• Bolig"), _passage("Dette er fem ord her."), _passage("• Arbeid")]
+    assert [p.text for p in join_fragments(passages)] == [p.text for p in passages]

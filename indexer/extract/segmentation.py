@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from indexer.extract.blocks import NUMBERED_HEADING, Block
 from indexer.extract.tagging import Published, get_tagger, is_published_line, parse_published
@@ -165,6 +165,7 @@ RUN_IN = re.compile(r"^([A-ZÆØÅ][a-zæøåA-ZÆØÅ]+)(?:\s*[:.–—]\s+|\s+
 # What a finding must be: a paragraph of at least a sentence, an item of at least two
 # words, set in body type (small print is notes, sources and table cells).
 MIN_PARAGRAPH_WORDS = 6
+MIN_PASSAGE_WORDS = 5  # fewer words, no list item: a fragment (see join_fragments)
 MIN_ITEM_WORDS = 2
 SMALL_PRINT = 0.9
 # An unheaded summary: prose set apart in type (larger, bold or italic) on the front page
@@ -604,6 +605,48 @@ def is_compilation(blocks: list[Block]) -> bool:
     return dated >= 3 and dated >= 0.4 * total
 
 
+def _is_fragment(passage: Passage) -> bool:
+    return not passage.text.startswith("•") and len(re.findall(r"\w+", passage.text)) < MIN_PASSAGE_WORDS
+
+
+def join_fragments(passages: list[Passage]) -> list[Passage]:
+    """A passage of a few words that is no list item stands with its neighbour: a box
+    heading with no text of its own, a reference entry broken apart, the pieces of a form.
+    It opens the next passage of its section (on the same or the next page) unless that
+    is a list item, else it closes the one before it (a list item too: `teaching vs.
+    research)` ends the item it broke off from); a line break keeps them apart in the
+    text. A passage is what a search shows, and three words out of their context answer
+    nothing."""
+
+    def near(first: Passage, second: Passage) -> bool:
+        return first.section == second.section and 0 <= second.page - first.page <= 1
+
+    joined: list[Passage] = []
+    waiting: Passage | None = None  # a fragment waiting for the next passage
+
+    def settle(fragment: Passage) -> None:
+        """The fragment no next passage took: it closes the one before, or stands alone."""
+        if joined and near(joined[-1], fragment):
+            joined[-1] = replace(joined[-1], text=f"{joined[-1].text}\n{fragment.text}")
+        else:
+            joined.append(fragment)
+
+    for passage in passages:
+        if waiting is not None:
+            if near(waiting, passage) and not passage.text.startswith("•"):
+                passage = replace(passage, text=f"{waiting.text}\n{passage.text}", page=waiting.page)
+            else:
+                settle(waiting)
+            waiting = None
+        if _is_fragment(passage):
+            waiting = passage
+            continue
+        joined.append(passage)
+    if waiting is not None:
+        settle(waiting)
+    return joined
+
+
 class ReportBuilder:
     """Turns one draft (title + blocks) into a :class:`Report`."""
 
@@ -747,6 +790,7 @@ class ReportBuilder:
             # the list a key-points sentence introduces runs on while its items do
             key_points = (summary_level is None and introduces_key_points(block)) or (key_points and block.kind == "item")
         close_group()
+        passages[:] = join_fragments(passages)
 
         lead = self._lead(passages, findings)
         tagger = get_tagger()
