@@ -1,7 +1,8 @@
 """Search hits as CSV, RIS and BibTeX, for spreadsheets and reference managers.
 
 One row or record per hit (a finding or passage), carrying what a citation
-needs: the hit's text, the report's title, its contractors as authors, year,
+needs: the hit's text, the report's title, its authors (the people of a byline, else the
+contractors as corporate authors), year,
 publication date, section, page, source file and a link to the page in the PDF.
 Nothing here knows about Flask; the view passes the hits and how to link them.
 """
@@ -24,6 +25,7 @@ class ExportRow:
     text: str
     title: str
     contractors: tuple[str, ...]
+    authors: tuple[str, ...]  # people named in a byline
     commissioner: str
     year: str
     published: str
@@ -50,6 +52,7 @@ def export_rows(hits: Iterable[SearchHit], link: Callable[[SearchHit], str]) -> 
                 text=_text(hit.text),
                 title=_text(report.title),
                 contractors=tuple(_text(c) for c in report.contractors if _text(c)),
+                authors=tuple(_text(a) for a in report.authors if _text(a)),
                 commissioner=_text(report.commissioner),
                 year=_text(report.year),
                 published=_text(report.published),
@@ -64,9 +67,9 @@ def export_rows(hits: Iterable[SearchHit], link: Callable[[SearchHit], str]) -> 
 
 # --- CSV ------------------------------------------------------------------------------
 
-CSV_COLUMNS = ("text", "kind", "title", "contractors", "commissioner", "year", "published",
+CSV_COLUMNS = ("text", "kind", "title", "authors", "contractors", "commissioner", "year", "published",
                "section", "page", "source", "url")
-# Several contractors share one cell.
+# Several authors or contractors share one cell.
 CSV_LIST_SEPARATOR = "; "
 
 
@@ -76,7 +79,8 @@ def to_csv(rows: list[ExportRow]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        values = {**asdict(row), "contractors": CSV_LIST_SEPARATOR.join(row.contractors)}
+        values = {**asdict(row), "contractors": CSV_LIST_SEPARATOR.join(row.contractors),
+                  "authors": CSV_LIST_SEPARATOR.join(row.authors)}
         writer.writerow([values[column] for column in CSV_COLUMNS])
     return "\ufeff" + out.getvalue()
 
@@ -86,7 +90,9 @@ def to_csv(rows: list[ExportRow]) -> str:
 
 def _ris_record(row: ExportRow) -> list[str]:
     tags: list[tuple[str, str]] = [("TY", "RPRT"), ("ID", row.id), ("TI", row.title)]
-    tags += [("AU", contractor) for contractor in row.contractors]
+    # People when a byline names them, with the institutes as publishers; else the institutes.
+    tags += [("AU", author) for author in row.authors or row.contractors]
+    tags += [("PB", contractor) for contractor in row.contractors if row.authors]
     tags += [
         ("PY", row.year),
         # RIS dates are YYYY/MM/DD/ with empty parts for what is unknown.
@@ -128,8 +134,10 @@ def _bibtex_url(url: str) -> str:
 
 
 def _bibtex_entry(row: ExportRow) -> str:
-    # Institutes are corporate authors: double braces keep BibTeX from splitting their names.
-    authors = " and ".join("{" + bibtex_escape(c) + "}" for c in row.contractors)
+    # People as BibTeX splits them; institutes are corporate authors, double braces keep
+    # BibTeX from splitting their names.
+    authors = (" and ".join(bibtex_escape(a) for a in row.authors) if row.authors
+               else " and ".join("{" + bibtex_escape(c) + "}" for c in row.contractors))
     note = ", ".join(part for part in (
         row.section and f"Seksjon: {row.section}",
         row.page and f"s. {row.page}",

@@ -182,3 +182,29 @@ def test_each_chapter_number_is_recorded_once_as_a_heading_number():
     assert volume is not None
     numbers = [(piece.page, piece.text) for piece in volume.furniture if piece.kind == "heading_number"]
     assert numbers == [(5, "1"), (8, "2"), (11, "3")]
+
+
+def test_a_chapters_authors_reach_the_api(tmp_path):
+    from indexer import Engine
+    from indexer.index.build import update_index
+    from indexer.records import Document, Finding, Report
+
+    report = Report(
+        id="kap3", title="Kjønnsbalanse og samarbeid i globaliserte forskergrupper", theme=None, contractors=[],
+        commissioner=None, published="2022", year=2022, year_inferred=False, lead="", page_start=93, page_end=107,
+        findings=[Finding(id="kap3-f0", text="Kjønnsbalansen i globaliserte forskergrupper bedres sakte.",
+                          page=104, section="Avsluttende diskusjon")],
+        authors=["Dag W. Aksnes", "Fredrik N. Piro", "Lynn P. Nygaard"],
+    )
+    document = Document(source="antologi.pdf", sha256="", pages=263, document_title="Kjønn og akademia",
+                        reports=[report])
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "antologi.pdf").write_bytes(b"%PDF-1.4 stand-in")
+    update_index(corpus, tmp_path / "index", workers=1, extractor=lambda path: document)
+    engine = Engine(tmp_path / "index")
+    detail = engine.report("kap3")
+    assert detail is not None and detail.to_dict()["authors"] == ["Dag W. Aksnes", "Fredrik N. Piro", "Lynn P. Nygaard"]
+    summary = next(r for r in engine.reports() if r.id == "kap3")
+    assert summary.to_dict()["authors"] == detail.authors
+    engine.close()

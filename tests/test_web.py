@@ -163,6 +163,7 @@ def fake_hit(number: int, **changes) -> SearchHit:
             title=f"Rapport {number % 7}",
             theme="Bosetting",
             contractors=["Fafo", "NOVA"],
+            authors=[],
             commissioner="IMDi",
             year=2015 + number % 6,
             published=f"{2015 + number % 6}-03-01",
@@ -594,7 +595,7 @@ def assert_balanced_bibtex(text: str) -> None:
 
 def test_bibtex_escapes_braces_and_specials_in_pdf_text():
     row = ExportRow(id="a1", kind="finding", text="Mål {x} } \\end{document} 50 % & #1 a_b ~ ^",
-                    title="Tittel med } og {", contractors=("Fafo {AS}",), commissioner="", year="2020",
+                    title="Tittel med } og {", contractors=("Fafo {AS}",), authors=(), commissioner="", year="2020",
                     published="2020", section="", page="3", source="a.pdf", url="http://x/pdf/a#page=3")
     text = to_bibtex([row])
     assert_balanced_bibtex(text)
@@ -721,3 +722,18 @@ def test_text_colours_meet_wcag_aa(client):
 def test_static_files_are_served_with_their_types(client):
     assert static_text(client, "/static/app.js")[1] == "text/javascript"
     assert static_text(client, "/static/site.css")[1] == "text/css"
+
+
+def test_a_chapters_authors_are_cited_as_people_and_its_institutes_as_publishers():
+    from search_app.export import to_csv, to_ris
+
+    row = ExportRow(id="k3", kind="finding", text="Kjønnsbalansen i forskergrupper øker sakte.",
+                    title="Kjønnsbalanse og samarbeid i globaliserte forskergrupper", contractors=("NIFU",),
+                    authors=("Dag W. Aksnes", "Lynn P. Nygaard"), commissioner="", year="2022", published="2022",
+                    section="Konklusjon", page="104", source="antologi.pdf", url="http://x/pdf/k#page=104")
+    ris = to_ris([row])
+    assert "AU  - Dag W. Aksnes" in ris and "AU  - Lynn P. Nygaard" in ris and "PB  - NIFU" in ris
+    assert "AU  - NIFU" not in ris
+    bibtex = to_bibtex([row])
+    assert "author = {Dag W. Aksnes and Lynn P. Nygaard}" in bibtex
+    assert "Dag W. Aksnes; Lynn P. Nygaard" in to_csv([row])

@@ -25,7 +25,7 @@ from indexer.records import Document, Finding, Passage, Report, stable_id
 INDEX_NAME = "MAIN"
 
 # Bump when the field layout changes: an index built with another layout is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 KIND_FINDING = "finding"
 KIND_PASSAGE = "passage"
@@ -70,6 +70,7 @@ def build_schema() -> fields.Schema:
         "theme": _facet_values_field(),
         "contractors": _facet_values_field(),
         "commissioner": fields.ID(stored=True, sortable=True),
+        "authors": fields.STORED(),
         "year": fields.NUMERIC(int, stored=True, sortable=True),
         "year_inferred": fields.BOOLEAN(stored=True),
         "published": fields.ID(stored=True, sortable=True),
@@ -140,6 +141,7 @@ def _report_fields(report: Report, source: str, sha256: str, report_id: str) -> 
         "_stored_theme": primary_theme,
         "contractors": join_facet_values(contractors),
         "_stored_contractors": contractors,
+        "authors": list(report.authors) or None,
         "commissioner": report.commissioner or None,
         "year": report.year,
         "year_inferred": report.year_inferred,

@@ -29,6 +29,7 @@ class ReportInfo:
     title: str | None
     theme: str | None
     contractors: list[str]
+    authors: list[str]  # people named in a byline (a chapter of an edited volume)
     commissioner: str | None
     year: int | None
     published: str | None
@@ -40,6 +41,7 @@ class ReportInfo:
             "title": self.title,
             "theme": self.theme,
             "contractors": list(self.contractors),
+            "authors": list(self.authors),
             "commissioner": self.commissioner,
             "year": self.year,
             "published": self.published,
@@ -266,6 +268,7 @@ def report_info(fields: dict[str, Any], theme: str | None = None) -> ReportInfo:
         title=fields.get("title"),
         theme=theme if theme is not None else fields.get("theme"),
         contractors=list(fields.get("contractors") or []),
+        authors=list(fields.get("authors") or []),
         commissioner=fields.get("commissioner"),
         year=fields.get("year"),
         published=fields.get("published"),
