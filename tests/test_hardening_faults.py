@@ -26,6 +26,7 @@ from test_index_crash import (
     indexed_reports,
     kill_when,
     processes_using,
+    rerun_after_kill,
     snapshot,
     start_index,
     while_committing,
@@ -90,7 +91,7 @@ def survive_kills(tmp_path: Path, baseline, count: int) -> None:
             time.sleep(0.05)
         assert processes_using(index_dir) == [], f"killed at {moment}: a worker outlived the indexer"
 
-        summary = update_index(corpus, index_dir, workers=2)
+        summary = rerun_after_kill(corpus, index_dir)
 
         assert not summary.failed and indexed_reports(index_dir) == NEW_REPORTS, f"rerun after {moment}"
         assert snapshot(index_dir)["tolkeregister"] == before["tolkeregister"]
