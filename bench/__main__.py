@@ -110,6 +110,10 @@ def _bench_size(
         result["ours"]["http"] = http_load.measure(
             index_dir, corpus_dir, query_sets, seconds=args.http_seconds, connections=8
         )
+        _say(f"  {label}: HTTP-last med wrk, 2 tjenerprosesser …")
+        result["ours"]["http_2"] = http_load.measure(
+            index_dir, corpus_dir, query_sets, seconds=args.http_seconds, connections=8, workers=2
+        )
     for engine in peers:
         _say(f"  {label}: {engine.label} …")
         numbers: dict[str, Any] = {"label": engine.label, "index": timed_build(engine, items, index_dir.parent / "peers")}

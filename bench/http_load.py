@@ -44,9 +44,24 @@ def _free_port() -> int:
 
 
 def _memory_kib(pid: int) -> dict[str, float]:
-    status = Path(f"/proc/{pid}/status").read_text()
-    values = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, re.M))
-    return {"rss_mb": int(values["VmRSS"]) / 1024, "peak_rss_mb": int(values["VmHWM"]) / 1024}
+    """Memory of the server, its process and its worker processes together: the
+    proportional set size (a page shared by n processes, such as the mapped snapshot or
+    the language data loaded before forking, counts 1/n in each) and the sum of each
+    process's resident peak (an upper bound)."""
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        pids += [int(child) for child in (task / "children").read_text().split()]
+    pss = peak = 0
+    for number in pids:
+        try:
+            status = Path(f"/proc/{number}/status").read_text()
+            rollup = Path(f"/proc/{number}/smaps_rollup").read_text()
+        except OSError:  # a worker that just ended
+            continue
+        peak += int(dict(re.findall(r"^(VmHWM):\s+(\d+) kB", status, re.M)).get("VmHWM", 0))
+        found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+        pss += int(found.group(1)) if found else 0
+    return {"rss_mb": pss / 1024, "peak_rss_mb": peak / 1024, "processes": len(pids)}
 
 
 class Server:
@@ -130,9 +145,11 @@ def parse_wrk(output: str) -> dict[str, Any]:
     }
 
 
-def measure(index_dir: Path, corpus_dir: Path, query_sets: dict[str, list[str]], seconds: int, connections: int) -> dict[str, Any]:
-    """wrk against one server, one run per query set, and the server's memory after them."""
-    server = Server(index_dir, corpus_dir)
+def measure(index_dir: Path, corpus_dir: Path, query_sets: dict[str, list[str]], seconds: int, connections: int,
+            workers: int = 1) -> dict[str, Any]:
+    """wrk against one server of ``workers`` processes, one run per query set, and the
+    server's memory after them."""
+    server = Server(index_dir, corpus_dir, workers)
     try:
         memory_idle = server.memory()
         runs = {}
@@ -141,6 +158,7 @@ def measure(index_dir: Path, corpus_dir: Path, query_sets: dict[str, list[str]],
             for path in paths[:5]:  # warm the searcher and the lexicon before timing
                 server.get(path)
             runs[name] = run_wrk(server, paths, seconds, connections)
-        return {"connections": connections, "seconds": seconds, "idle": memory_idle, "after": server.memory(), "runs": runs}
+        return {"connections": connections, "seconds": seconds, "workers": workers, "idle": memory_idle,
+                "after": server.memory(), "runs": runs}
     finally:
         server.stop()

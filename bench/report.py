@@ -70,14 +70,21 @@ def _targets(results: dict[str, Any]) -> list[str]:
         p50, p95 = _worst(latency, "p50_ms"), _worst(latency, "p95_ms")
         rows.append(["100 000 dokumenter, i prosess p50 (verste spørresett)", "≤ 20 ms", f"{p50:.1f} ms", _check(p50 <= 20)])
         rows.append(["100 000 dokumenter, i prosess p95 (verste spørresett)", "≤ 100 ms", f"{p95:.1f} ms", _check(p95 <= 100)])
-        http = size["ours"].get("http")
+        # The server as it runs by default on two cores: two processes, when measured.
+        http = size["ours"].get("http_2") or size["ours"].get("http")
         if http:
             rate = _http_worst(http, "requests_per_s", min)
             p99 = _http_worst(http, "p99_ms")
-            rss = max(http["after"]["peak_rss_mb"], http["idle"]["peak_rss_mb"])
-            rows.append(["100 000 dokumenter over HTTP, forespørsler/s (laveste)", "≥ 150", _num(rate), _check(rate >= 150)])
-            rows.append(["100 000 dokumenter over HTTP, p99 (verste)", "≤ 150 ms", f"{p99:.1f} ms", _check(p99 <= 150)])
-            rows.append(["Tjenerens minne (RSS, topp)", "≤ 400 MB", f"{rss:.0f} MB", _check(rss <= 400)])
+            # All the server's processes, shared pages counted once (PSS); a single process's
+            # peak where only that was measured.
+            rss = (max(http["after"]["rss_mb"], http["idle"]["rss_mb"]) if "processes" in http["after"]
+                   else max(http["after"]["peak_rss_mb"], http["idle"]["peak_rss_mb"]))
+            processes = http.get("workers", 1)
+            rows.append([f"100 000 dokumenter over HTTP, {processes} prosess(er), forespørsler/s (laveste)", "≥ 150",
+                         _num(rate), _check(rate >= 150)])
+            rows.append([f"100 000 dokumenter over HTTP, {processes} prosess(er), p99 (verste)", "≤ 150 ms",
+                         f"{p99:.1f} ms", _check(p99 <= 150)])
+            rows.append(["Tjenerens minne (alle prosesser)", "≤ 400 MB", f"{rss:.0f} MB", _check(rss <= 400)])
     sample = _size(results, "sample corpus")
     if sample and "quality" in sample["ours"]:
         ours = sample["ours"]["quality"]["ndcg"]
@@ -202,14 +209,17 @@ def _queries(results: dict[str, Any]) -> list[str]:
                              _num(numbers["queries_per_s"]), "" if name == OURS else _ratio(numbers["p50_ms"], ours[query_set]["p50_ms"])])
         lines += [f"### {size['label']} ({_num(size['items'])} funn og avsnitt)", ""]
         lines += _table(["Motor", "Spørresett", "p50 ms", "p95 ms", "p99 ms", "Spørringer/s", "p50 mot oss"], rows)
-        http = size["ours"].get("http")
-        if http:
+        for http in (size["ours"].get("http"), size["ours"].get("http_2")):
+            if not http:
+                continue
             rows = [[query_set, _num(run["requests"]), _num(run["requests_per_s"]), _ms(run.get("p50_ms")), _ms(run.get("p90_ms")),
                      _ms(run.get("p99_ms")), str(run["non_2xx"]), str(run["socket_errors"])]
                     for query_set, run in http["runs"].items()]
-            lines += [f"Over HTTP: `rapportsok serve` (waitress) på 127.0.0.1, wrk med {http['connections']} forbindelser i "
-                      f"{http['seconds']} s per sett. Tjenerens minne: {http['idle']['rss_mb']:.0f} MB før lasten, "
-                      f"{http['after']['rss_mb']:.0f} MB etter, topp {http['after']['peak_rss_mb']:.0f} MB.", ""]
+            lines += [f"Over HTTP: `rapportsok serve --workers {http.get('workers', 1)}` (waitress) på 127.0.0.1, wrk med "
+                      f"{http['connections']} forbindelser i {http['seconds']} s per sett, på de samme kjernene. "
+                      f"Tjenerens minne (alle prosessene, delte sider regnet én gang): {http['idle']['rss_mb']:.0f} MB "
+                      f"før lasten, {http['after']['rss_mb']:.0f} MB etter, topp {http['after']['peak_rss_mb']:.0f} MB "
+                      "(summen av prosessenes topper).", ""]
             lines += _table(["Spørresett", "Forespørsler", "Per s", "p50 ms", "p90 ms", "p99 ms", "Ikke 2xx", "Socket-feil"], rows)
     return lines
 
