@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench import extraction, extraction_quality, http_load, indexing, machine, quality, queries, report, scaled
+from bench import cold, extraction, extraction_quality, http_load, indexing, machine, quality, queries, report, scaled
 from bench.paths import CORPUS_DIR, GENERATED_DIR, RESULTS_JSON, RESULTS_MD, corpus_pdfs, real_pdfs
 from bench.peers import BenchItem, all_peers, items_from_documents, timed_build
 
@@ -103,6 +103,8 @@ def _bench_size(
         peers = [peer for peer in peers if not peer.builds_slowly]
     _say(f"  {label}: spørringer mot Rapportsøk …")
     result["ours"]["latency"] = _ours_latency(index_dir, query_sets)
+    _say(f"  {label}: kalde spørringer (ny prosess per sett) …")
+    result["ours"]["cold"] = {name: cold.measure_cold(index_dir, qs) for name, qs in query_sets.items()}
     if with_quality:
         result["ours"]["quality"] = quality.ours(index_dir)
     if http_load.wrk_available():

@@ -70,6 +70,16 @@ def _targets(results: dict[str, Any]) -> list[str]:
         p50, p95 = _worst(latency, "p50_ms"), _worst(latency, "p95_ms")
         rows.append(["100 000 dokumenter, i prosess p50 (verste spørresett)", "≤ 20 ms", f"{p50:.1f} ms", _check(p50 <= 20)])
         rows.append(["100 000 dokumenter, i prosess p95 (verste spørresett)", "≤ 100 ms", f"{p95:.1f} ms", _check(p95 <= 100)])
+        cold = size["ours"].get("cold")
+        if cold:
+            cold_p50, cold_p95 = _worst(cold, "p50_ms"), _worst(cold, "p95_ms")
+            first = _worst(cold, "first_ms")
+            rows.append(["100 000 dokumenter, kaldt p50 (verste spørresett)", "≤ 10 ms", f"{cold_p50:.1f} ms",
+                         _check(cold_p50 <= 10)])
+            rows.append(["100 000 dokumenter, kaldt p95 (verste spørresett)", "≤ 50 ms", f"{cold_p95:.1f} ms",
+                         _check(cold_p95 <= 50)])
+            rows.append(["Første svar i en ny prosess (verste spørresett)", "≤ 1 000 ms", f"{first:.0f} ms",
+                         _check(first <= 1000)])
         # The server as it runs by default on two cores: two processes, when measured.
         http = size["ours"].get("http_2") or size["ours"].get("http")
         if http:
@@ -209,6 +219,13 @@ def _queries(results: dict[str, Any]) -> list[str]:
                              _num(numbers["queries_per_s"]), "" if name == OURS else _ratio(numbers["p50_ms"], ours[query_set]["p50_ms"])])
         lines += [f"### {size['label']} ({_num(size['items'])} funn og avsnitt)", ""]
         lines += _table(["Motor", "Spørresett", "p50 ms", "p95 ms", "p99 ms", "Spørringer/s", "p50 mot oss"], rows)
+        cold = size["ours"].get("cold")
+        if cold:
+            rows = [[query_set, _ms(numbers["first_ms"]), _ms(numbers["p50_ms"]), _ms(numbers["p95_ms"]),
+                     f"{numbers['import_s']:.2f} s"] for query_set, numbers in cold.items()]
+            lines += ["Kaldt: hvert spørresett i en ny prosess uten oppvarming, hver spørring én gang (første svar "
+                      "inkluderer åpning av indeksen; p50/p95 over resten).", ""]
+            lines += _table(["Spørresett", "Første svar ms", "p50 ms", "p95 ms", "Import"], rows)
         for http in (size["ours"].get("http"), size["ours"].get("http_2")):
             if not http:
                 continue

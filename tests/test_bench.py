@@ -123,3 +123,12 @@ def test_render_only_rewrites_results_md_from_results_json_without_measuring(tmp
     assert rendered.startswith("# Ytelse og kvalitet")
     assert f"{ours['ndcg']:.3f}" in rendered
     assert "## Mål" in rendered and "## Forbehold" in rendered
+
+
+def test_cold_latency_runs_the_queries_in_a_fresh_process(corpus_index):
+    from bench.cold import measure_cold
+
+    numbers = measure_cold(corpus_index, ["bolig", "flyktninger i arbeid", '"norsk opplæring"'])
+    assert numbers["queries"] == 3
+    assert numbers["first_ms"] > 0 and numbers["p50_ms"] > 0 and numbers["p95_ms"] >= numbers["p50_ms"]
+    assert numbers["import_s"] > 0
