@@ -603,7 +603,23 @@ def _draw_cover(canv, doc) -> None:
     canv.restoreState()
 
 
-class ReportDocTemplate(BaseDocTemplate):
+class ContentsAndFootnotes:
+    """What both build scripts' document templates do (mixed into a BaseDocTemplate): a
+    heading with a contents level is bookmarked, put in the PDF outline and in the contents
+    list; footnote frames draw their notes when the page is done."""
+
+    def add_contents_entry(self, level: int, key: str, label: str) -> None:
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(label, key, level=level, closed=level > 0)
+        self.notify("TOCEntry", (level, escape(label), self.page, key))
+
+    def afterPage(self):
+        for frame in self.pageTemplate.frames:
+            if isinstance(frame, FootnoteFrame):
+                frame.draw_footnotes(self.canv)
+
+
+class ReportDocTemplate(ContentsAndFootnotes, BaseDocTemplate):
     """A4 report: cover, contents, one-column chapters and optional two-column ones."""
 
     def __init__(self, filename: str, seed: Seed):
@@ -639,15 +655,7 @@ class ReportDocTemplate(BaseDocTemplate):
 
     def afterFlowable(self, flowable):
         if isinstance(flowable, HeadingParagraph) and flowable.contents_level is not None:
-            level, key = flowable.contents_level, flowable.outline_key
-            self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(flowable.plain_text, key, level=level, closed=level > 0)
-            self.notify("TOCEntry", (level, escape(flowable.plain_text), self.page, key))
-
-    def afterPage(self):
-        for frame in self.pageTemplate.frames:
-            if isinstance(frame, FootnoteFrame):
-                frame.draw_footnotes(self.canv)
+            self.add_contents_entry(flowable.contents_level, flowable.outline_key, flowable.plain_text)
 
 
 # --------------------------------------------------------------------------

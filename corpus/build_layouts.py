@@ -684,7 +684,7 @@ class BlankIfEven(ActionFlowable):
 # Document template
 # --------------------------------------------------------------------------
 
-class LayoutDocument(BaseDocTemplate):
+class LayoutDocument(corpus.ContentsAndFootnotes, BaseDocTemplate):
     """Mirrored pages: every page template exists for odd and even pages, chosen by page number."""
 
     def __init__(self, filename: str, seed, spec: SeedSpec, layout: Layout):
@@ -819,15 +819,7 @@ class LayoutDocument(BaseDocTemplate):
         if flowable.running is not None:
             self.chapter = flowable.running
         if flowable.contents_level is not None:
-            level, key = flowable.contents_level, flowable.outline_key
-            self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(flowable.label, key, level=level, closed=level > 0)
-            self.notify("TOCEntry", (level, escape(flowable.label), self.page, key))
-
-    def afterPage(self):
-        for frame in self.pageTemplate.frames:
-            if isinstance(frame, corpus.FootnoteFrame):
-                frame.draw_footnotes(self.canv)
+            self.add_contents_entry(flowable.contents_level, flowable.outline_key, flowable.label)
 
 
 NO_PADDING = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)

@@ -477,17 +477,13 @@ def _whoosh_private_names() -> tuple[frozenset[str], frozenset[str]]:
             warnings.simplefilter("ignore", DeprecationWarning)
             warnings.simplefilter("ignore", SyntaxWarning)
             tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                names.add(node.name)
-            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
-                names.add(node.attr)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                names.add(node.id)
-            elif isinstance(node, ast.arg) and node.arg.startswith("_"):
-                parameters.add(node.arg)
+        for node, name in _bindings(tree):
+            if isinstance(node, ast.arg):
+                parameters.add(name)
+            elif not isinstance(node, ast.alias):
+                names.add(name)
     private = frozenset(n for n in names if n.startswith("_") and not _is_dunder(n))
-    return private, frozenset(parameters)
+    return private, frozenset(p for p in parameters if p.startswith("_"))
 
 
 @cache
@@ -505,22 +501,25 @@ def _private_names_of_whoosh_classes(cls: type) -> frozenset[str]:
     return frozenset(n for n in names if n.startswith("_") and not _is_dunder(n))
 
 
-def _defined_names(tree: ast.AST) -> set[str]:
-    """Names a module defines: functions, classes, assigned names and
-    attributes, parameters, import aliases."""
-    names: set[str] = set()
+def _bindings(tree: ast.AST) -> Iterator[tuple[ast.AST, str]]:
+    """Each name a module binds, with the node that binds it: functions, classes,
+    assigned names and attributes, parameters, import aliases."""
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
+            yield node, node.name
         elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
-            names.add(node.attr)
+            yield node, node.attr
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
+            yield node, node.id
         elif isinstance(node, ast.arg):
-            names.add(node.arg)
+            yield node, node.arg
         elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).split(".")[0])
-    return names
+            yield node, (node.asname or node.name).split(".")[0]
+
+
+def _defined_names(tree: ast.AST) -> set[str]:
+    """Names a module defines (see :func:`_bindings`)."""
+    return {name for _, name in _bindings(tree)}
 
 
 def _imported_names(tree: ast.AST) -> dict[str, str]:

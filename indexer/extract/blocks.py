@@ -163,7 +163,8 @@ def _split_footnotes(page: list[Line], body: float) -> tuple[list[Line], list[li
 
 
 def _key(text: str) -> str:
-    """Text as an outline title is compared: letters and digits only, case folded."""
+    """Text as it is compared with an outline title or a repeated pull-quote: letters and
+    digits only, case folded."""
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
@@ -577,13 +578,13 @@ class BlockBuilder:
         by_page: dict[int, list[tuple[Block, str]]] = defaultdict(list)
         for block in self.blocks:
             if block.kind in ("paragraph", "item"):
-                by_page[block.page].append((block, _letters(block.text)))
+                by_page[block.page].append((block, _key(block.text)))
         for block in self.blocks:
             # A quoted statement, not a title that the text names («Evaluering av …», «Hvor lenge …?»).
             if (block.kind not in ("paragraph", "heading") or block.table or len(block.text.split()) < 6
                     or not block.text.rstrip().endswith((".", ".»", ".”"))):
                 continue
-            letters = _letters(block.text)
+            letters = _key(block.text)
             size = max(line.size for line in block.lines)
             for page in (block.page - 1, block.page, block.page + 1):
                 # The quote is the shorter text, or of two alike the one in larger type.
@@ -677,10 +678,6 @@ class BlockBuilder:
                 # An introduction set large ("Scenarioer som for få år siden … i dag.").
                 block.kind, block.level = "paragraph", 0
         self._mark_pull_quotes()
-
-
-def _letters(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def _reads_as_prose(text: str) -> bool:

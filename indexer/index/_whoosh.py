@@ -213,55 +213,58 @@ def _block_ids(raw_ids: Any) -> np.ndarray:
     return np.cumsum(np.asarray(raw_ids, dtype=np.int64))
 
 
+def _block_weights(raw_weights: Any, count: int) -> np.ndarray:
+    """One block's weights as float32: stored as ``None`` when all are 1, as one float
+    when all are equal, else one per posting."""
+    if raw_weights is None:
+        return np.ones(count, dtype=np.float32)
+    if isinstance(raw_weights, float):
+        return np.full(count, raw_weights, dtype=np.float32)
+    return np.asarray(raw_weights, dtype=np.float32)
+
+
 def leaf_blocks(matcher: W3LeafMatcher) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Each posting block's document numbers (int32, ascending) and weights
     (float32, as Whoosh stores them), the matcher moved to the next block after each.
 
     Relies on ``W3LeafMatcher._read_data`` unpickling a block into ``_data``
-    (``(id gaps, weights, values)``; weights ``None`` when all are 1, one float
-    when all are equal), ``_blocklength`` and ``_next_block``.
+    (``(id gaps, weights, values)``), ``_blocklength`` and ``_next_block``.
     """
     while matcher.is_active():
         matcher._read_data()
-        raw_ids, raw_weights = matcher._data[0], matcher._data[1]
-        count = matcher._blocklength
-        ids = _block_ids(raw_ids).astype(np.int32)
-        if raw_weights is None:
-            weights = np.ones(count, dtype=np.float32)
-        elif isinstance(raw_weights, float):
-            weights = np.full(count, raw_weights, dtype=np.float32)
-        else:
-            weights = np.asarray(raw_weights, dtype=np.float32)
-        yield ids, weights
+        ids = _block_ids(matcher._data[0]).astype(np.int32)
+        yield ids, _block_weights(matcher._data[1], matcher._blocklength)
         matcher._next_block()
 
 
-def flat_positions(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every posting's positions as flat arrays: document numbers (int32,
-    ascending), offsets (int64, one more than documents: document ``k``'s
-    positions are ``positions[offsets[k]:offsets[k + 1]]``) and positions
-    (int32, ascending per document). Deleted documents are included.
+def flat_postings(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every posting of a field with positions, read in one pass: document numbers
+    (int32, ascending), weights (float32), offsets (int64, one more than documents:
+    document ``k``'s positions are ``positions[offsets[k]:offsets[k + 1]]``) and
+    positions (int32, ascending per document). Deleted documents are included.
 
-    Relies on ``W3LeafMatcher._read_data``/``_data`` (ids first, values third),
-    ``_next_block``, and on ``whoosh.formats.Positions`` encoding a value as a
-    4-byte count and a pickled list of gaps: the gaps are unpickled (C) and
-    summed per document in one array operation instead of Whoosh's Python loop.
-    Another format goes through its own ``decode_positions``.
+    Relies on what :func:`leaf_blocks` relies on, and on ``whoosh.formats.Positions``
+    encoding a value as a 4-byte count and a pickled list of gaps: the gaps are
+    unpickled (C) and summed per document in one array operation instead of Whoosh's
+    Python loop. Another format goes through its own ``decode_positions``.
     """
     gaps_only = type(matcher.format) is Positions
     decode = matcher.format.decode_positions
     id_blocks: list[np.ndarray] = []
+    weight_blocks: list[np.ndarray] = []
     counts: list[int] = []
     values: list[int] = []
     while matcher.is_active():
         matcher._read_data()
         id_blocks.append(_block_ids(matcher._data[0]).astype(np.int32))
+        weight_blocks.append(_block_weights(matcher._data[1], matcher._blocklength))
         for value in matcher._data[2]:
             decoded = pickle.loads(value[_POSITIONS_HEADER:] + b".") if gaps_only else decode(value)
             counts.append(len(decoded))
             values.extend(decoded)
         matcher._next_block()
     ids = np.concatenate(id_blocks) if id_blocks else np.empty(0, dtype=np.int32)
+    weights = np.concatenate(weight_blocks) if weight_blocks else np.empty(0, dtype=np.float32)
     offsets = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     positions = np.array(values, dtype=np.int64)
@@ -270,7 +273,13 @@ def flat_positions(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray, np.n
         running = np.cumsum(positions)
         before = np.repeat(running[offsets[:-1]] - positions[offsets[:-1]], np.diff(offsets))
         positions = running - before
-    return ids, offsets, positions.astype(np.int32)
+    return ids, weights, offsets, positions.astype(np.int32)
+
+
+def flat_positions(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Document numbers, offsets and positions of :func:`flat_postings` (the weights left out)."""
+    ids, _, offsets, positions = flat_postings(matcher)
+    return ids, offsets, positions
 
 
 # A Positions value: a 4-byte count, then the pickled gaps (without the final STOP).

@@ -157,14 +157,14 @@ class _FieldWriter:
                 matcher = _whoosh.block_matcher(reader, self.fieldname, text)
                 if matcher is None:
                     raise SnapshotUnsupported(f"{self.fieldname}: postings not in the block format")
-                blocks = list(_whoosh.leaf_blocks(matcher))
-                docs = np.concatenate([ids for ids, _ in blocks]).astype(np.int64)
-                weights = np.concatenate([w for _, w in blocks])
                 positions = None
-                if self.has_positions:
-                    matcher = _whoosh.block_matcher(reader, self.fieldname, text)
-                    assert matcher is not None
-                    positions = _whoosh.flat_positions(matcher)
+                if self.has_positions:  # postings and positions in one pass over the blocks
+                    ids, weights, offsets, values = _whoosh.flat_postings(matcher)
+                    docs, positions = ids.astype(np.int64), (ids, offsets, values)
+                else:
+                    blocks = list(_whoosh.leaf_blocks(matcher))
+                    docs = np.concatenate([ids for ids, _ in blocks]).astype(np.int64)
+                    weights = np.concatenate([w for _, w in blocks])
                 if deleted is not None and len(deleted):
                     keep = ~np.isin(docs, deleted, assume_unique=True)
                     docs, weights = docs[keep], weights[keep]

@@ -26,6 +26,11 @@ Span = tuple[int, int]
 Phrase = tuple[str, tuple[str, ...]]  # (field, words)
 
 
+def _phrase_terms(word: str) -> tuple[str, ...]:
+    """A word's terms in the phrase field; the exact field's need no lexicon."""
+    return exact_terms(word) if PHRASE_SUFFIX == "exact" else analyse_word(word).index[PHRASE_SUFFIX]
+
+
 def _phrase_spans(text: str, phrases: Sequence[Phrase], prefix: str) -> set[Span]:
     """Spans of the places where a phrase's words follow each other.
 
@@ -37,8 +42,7 @@ def _phrase_spans(text: str, phrases: Sequence[Phrase], prefix: str) -> set[Span
     wanted = [phrase_words for fieldname, phrase_words in phrases if fieldname == phrase_field and phrase_words]
     if not wanted:
         return set()
-    phrase_terms = exact_terms if PHRASE_SUFFIX == "exact" else (lambda word: analyse_word(word).index[PHRASE_SUFFIX])
-    ordered = [(phrase_terms(word), (start, end)) for word, start, end in words(text)]
+    ordered = [(_phrase_terms(word), (start, end)) for word, start, end in words(text)]
     spans = set()
     for phrase_words in wanted:
         for start in range(len(ordered) - len(phrase_words) + 1):

@@ -60,7 +60,11 @@ class SnapshotScorer(ArrayScorer):
         postings = self._field(fieldname)
         if postings is None:
             return self.walk(query)
-        number = self._number(fieldname, query.text)
+        return self._scored(postings, self._number(fieldname, query.text), query.boost)
+
+    @staticmethod
+    def _scored(postings: FieldPostings, number: int | None, boost: float) -> Matches:
+        """A term's documents and Whoosh's scores, given its number in the field."""
         if number is None:
             return Matches.none()
         docs, stored = postings.postings(number)
@@ -75,7 +79,7 @@ class SnapshotScorer(ArrayScorer):
             scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
         else:
             scores = weights  # Whoosh scores an unscorable field by the term's weight
-        return Matches(docnums, scores * query.boost if query.boost != 1.0 else scores)
+        return Matches(docnums, scores * boost if boost != 1.0 else scores)
 
     def phrase(self, query: wq.Phrase) -> Matches:
         """As :meth:`LeafScorer.phrase`: the words at consecutive positions, scored by
@@ -84,13 +88,14 @@ class SnapshotScorer(ArrayScorer):
         postings = self._field(fieldname)
         if query.slop != 1 or not query.words or postings is None or postings.positions is None:
             return self.walk(query)
-        per_word = [self.term(wq.Term(fieldname, word)) for word in query.words]
+        numbers = {word: self._number(fieldname, word) for word in query.words}  # each word looked up once
+        per_word = [self._scored(postings, numbers[word], 1.0) for word in query.words]
         both = self.intersection(per_word)
         if not len(both):
             return Matches.none()
 
         def positions_of(word: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-            number = self._number(fieldname, word)
+            number = numbers[word]
             return postings.term_positions(number) if number is not None else None
 
         found = self.phrase_starts_of(query, both, per_word, positions_of)
