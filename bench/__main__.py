@@ -64,7 +64,8 @@ def _items_in_index(index_dir: Path) -> list[BenchItem]:
 
     searcher = get_searcher(index_dir)
     items = [
-        BenchItem(fields["id"], fields.get("title") or "", fields.get("text") or "")
+        BenchItem(fields["id"], fields.get("title") or "", fields.get("text") or "", fields.get("theme") or "",
+                  tuple(fields.get("contractors") or ()), fields.get("year"))
         for kind in SEARCHABLE_KINDS
         for fields in searcher.documents(kind=kind)
     ]

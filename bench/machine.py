@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("pdfminer.six", "spacy", "whoosh-reloaded", "flask", "waitress", "bm25s", "PyStemmer", "numpy", "scipy")
+PACKAGES = ("pdfminer.six", "spacy", "whoosh-reloaded", "flask", "waitress", "bm25s", "PyStemmer", "tantivy", "numpy", "scipy", "orjson")
 
 
 def _cpu_model() -> str:

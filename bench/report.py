@@ -205,8 +205,10 @@ def _indexing(results: dict[str, Any]) -> list[str]:
 def _queries(results: dict[str, Any]) -> list[str]:
     lines = ["## 3. Spørringer", "",
              "I prosess, én spørring om gangen, topp 10. Våre tall har fasetter (tema, oppdragstaker, år over hele "
-             "treffmengden) og uthevede utdrag på; motpartene returnerer bare id-er. «mot oss» er vår p50 delt på deres "
-             "(under 1 = de er raskere).", ""]
+             "treffmengden), eksakt antall treff, lagrede felt og uthevede utdrag på. tantivy gjør det samme arbeidet "
+             "(eksakt antall, tre termaggregeringer over hele treffmengden, lagrede felt og et utdrag per treff); "
+             "de andre motpartene returnerer bare id-er. «mot oss» er vår p50 delt på deres "
+             "(over 1 = de er raskere).", ""]
     sets = results.get("query_sets", {})
     lines += ["Spørresett: " + "; ".join(f"{name} ({info['count']}, f.eks. «{info['examples'][0] if info['examples'] else ''}»)"
                                          for name, info in sets.items()), ""]
@@ -285,7 +287,8 @@ def render(results: dict[str, Any]) -> str:
            "grense satt med --slow-peer-max-size)."] if left_out else []),
         "- Skalerte korpus er satt sammen av ekte setninger fra eksempelkorpuset og realpdfs/no; ordforrådet vokser ikke "
         "med størrelsen slik det ville gjort i et ekte arkiv, så ordlistene blir mindre enn i virkeligheten.",
-        "- Motpartene får tittel og tekst og OR-søk over ordene; de gir ingen fasetter, utdrag, skrivefeilretting eller filtre.",
+        "- Motpartene får tittel og tekst og OR-søk over ordene; ingen av dem har skrivefeilretting eller filtre, og bare "
+        "tantivy gir fasetter, eksakt antall og utdrag.",
         "- Rapportsøk holder dekodede postlister (inntil 96 MB), feltlengder, fasettabeller og ordforrådet for "
         "skrivefeilretting i minnet per indeksversjon. I prosess deles de mellom spørresettene, og over HTTP mellom "
         "forespørslene, slik de gjør i en tjeneste i drift; den første spørringen etter en ny indeks bygger dem "

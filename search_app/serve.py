@@ -37,6 +37,8 @@ from search_app.app import create_app
 THREADS = 2
 # How often the server looks for a new commit to prepare before anyone searches it.
 WARM_INTERVAL_S = 2.0
+# How long after start a worker loads spaCy's tokenizer in the background.
+TOKENIZER_DELAY_S = 3.0
 # Connections the kernel queues for the workers to accept (waitress's own default).
 BACKLOG = 1024
 # A worker that dies this soon after its start is not restarted again at once.
@@ -77,11 +79,17 @@ def keep_warm(index_dir: Path, stop: threading.Event, interval: float = WARM_INT
     at 100,000 items), so no user's search waits for it."""
     log = logging.getLogger("rapportsok.warm")
     engine = Engine(index_dir)
+    tokenizer_at: float | None = time.monotonic() + TOKENIZER_DELAY_S
     while not stop.is_set():
         try:
             engine.warm()
         except Exception:  # a half-replaced index folder: try again next round
             log.debug("could not prepare the index yet", exc_info=True)
+        if tokenizer_at is not None and not stop.wait(max(0.0, tokenizer_at - time.monotonic())):
+            # Only texts with more than plain words need spaCy: loaded once the first
+            # searches are answered, so no later search waits for it.
+            preload_language(tokenizer=True)
+            tokenizer_at = None
         stop.wait(interval)
     engine.close()
 
@@ -184,7 +192,9 @@ def _supervise(make_server: Callable[[], Any], index_dir: Path, workers: int) ->
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    preload_language()  # once here, shared by every worker forked below
+    # Once here, shared by every worker forked below; spaCy's tokenizer (over half a
+    # second) is left to each worker's warm thread, so a new worker answers sooner.
+    preload_language(tokenizer=False)
     started = {_start_worker(make_server, index_dir): time.monotonic() for _ in range(workers)}
     while not stopping.is_set():
         try:

@@ -6,6 +6,7 @@ from whoosh.fields import ID, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import MultifieldParser, OrGroup, QueryParser
 
+from indexer.language import analysis
 from indexer.language.analysis import ANALYZED_FIELDS, analyze, analyzer_for, field_type
 
 
@@ -86,6 +87,48 @@ def test_character_offsets_point_into_the_original_text():
     spans = {t.text: text[t.startchar:t.endchar] for t in analyzer_for("exact")(text, chars=True)}
     # Pieces highlight the whole word they came from; quotes and full stop are left out.
     assert spans == {"se": "Se", "nav-tiltak": "NAV-tiltak", "nav": "NAV-tiltak", "tiltak": "NAV-tiltak", "her": "her"}
+
+
+def _spacy_words(text: str) -> tuple[tuple[str, int, int], ...]:
+    """words() as it was before plain words were cut without spaCy: every chunk through spaCy."""
+    found = []
+    for token in analysis._tokenizer()(text):
+        cleaned = analysis._clean(token.text)
+        if cleaned is not None:
+            found.append((cleaned[0], token.idx + cleaned[1], token.idx + cleaned[2]))
+    return tuple(found)
+
+
+TRICKY_TEXTS = [
+    "«Tiltak», (2019). bolig- og NAV-kontor 10km 50% §12 Jan. f.eks. www.imdi.no bl.a. 2017–2019",
+    "foo\xa0bar  baz\t\nqux  ledende og etterfølgende ",
+    "IMDi's c’s ﬁnne soft\u00adhyphen __init__ _x_ e-post ²³ ½ 1½ NAV--kontor -x- a-b-c (a-b). «by-» 3.2 4,5",
+]
+
+
+def test_plain_words_are_cut_where_spacy_cuts_them(corpus_documents):
+    import random
+
+    from indexer.language.lexicon import get_lexicon
+
+    texts = [item.text for document in corpus_documents.values() for report in document.reports
+             for item in [*report.findings, *report.passages]] + TRICKY_TEXTS
+    forms = sorted(form for form in get_lexicon()._entries if isinstance(form, str))
+    sample = random.Random(7).sample(forms, 20000) + [form for form in forms if "-" in form][:3000]
+    texts += [" ".join(sample[i:i + 400]) for i in range(0, len(sample), 400)]
+    texts += [" ".join(form.upper() for form in sample[:4000])]
+    for text in texts:
+        analysis._recent_texts.clear()
+        assert analysis.words(text) == _spacy_words(text), text[:80]
+
+
+def test_text_of_plain_words_needs_no_spacy(monkeypatch):
+    monkeypatch.setattr(analysis, "_recent_texts", {})
+    monkeypatch.setattr(analysis, "_tokenizer", lambda: pytest.fail("spaCy asked for plain words"))
+    assert [w for w, _, _ in analysis.words("«Bosetting» av flyktninger i NAV-kontor (2019).")] == [
+        "Bosetting", "av", "flyktninger", "i", "NAV-kontor", "2019"]
+    with pytest.raises(pytest.fail.Exception):
+        analysis.words("covid-19 og 2017-2019")  # digits joined by a hyphen: spaCy decides
 
 
 def test_query_mode_gives_one_exact_term_per_word():

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 
 import pytest
 
 from bench.__main__ import main
 from bench.http_load import parse_wrk
 from bench.paths import RESULTS_JSON
-from bench.peers import BenchItem, all_peers
+from bench.peers import BenchItem, TantivyPeer, all_peers, items_from_documents
 from bench.queries import percentile, sampled_queries
 from bench.scaled import ITEMS_PER_REPORT, SentencePool, read_stand_in, write_scaled_corpus
 from indexer.language.analysis import stopwords
+from indexer.records import Document, Finding, Passage, Report
 
 WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:8765/api/search
   1 threads and 2 connections
@@ -69,6 +71,8 @@ def test_sampled_queries_are_runs_of_content_words_and_repeatable():
 
 @pytest.mark.parametrize("peer", all_peers(), ids=lambda p: p.name)
 def test_every_peer_ranks_the_item_that_holds_the_word_first(peer, tmp_path):
+    if isinstance(peer, TantivyPeer):
+        pytest.importorskip("tantivy")
     assert peer.build(ITEMS, tmp_path) == len(ITEMS)
     try:
         assert peer.search("fritidsaktiviteter", 10)[:1] == ["c"]
@@ -90,6 +94,55 @@ def test_snowball_peers_stem_and_the_standard_analyzer_does_not(tmp_path):
     finally:
         for peer in peers.values():
             peer.close()
+
+
+FACETED_ITEMS = [
+    BenchItem("a", "Bosetting av flyktninger", "Kommunene bosatte flere flyktninger enn året før.",
+              "Bosetting", ("Fafo", "NIBR"), 2019),
+    BenchItem("b", "Introduksjonsprogrammet", "Deltakerne var flyktninger og fikk norskopplæring.",
+              "Kvalifisering", ("Fafo",), 2020),
+    BenchItem("c", "Arbeid etter programmet", "Mange flyktninger var i arbeid to år etter.",
+              "Kvalifisering", ("NOVA",), 2020),
+    BenchItem("d", "Fritid", "Barn deltar i organiserte fritidsaktiviteter.", "Barn og unge", (), None),
+]
+
+
+def test_tantivy_counts_facets_and_total_over_every_match_not_just_the_top_hits(tmp_path):
+    pytest.importorskip("tantivy")
+    peer = TantivyPeer()
+    assert peer.build(FACETED_ITEMS, tmp_path) == len(FACETED_ITEMS)
+    try:
+        # "flyktningene" is only in the texts as "flyktninger": the Norwegian stemmer joins them.
+        matching = [item for item in FACETED_ITEMS if "flyktninger" in item.text]
+        hits = peer.search_faceted("flyktningene", k=1)
+        assert hits.ids == ["a"]  # also in its title
+        assert hits.total == len(matching)
+        assert hits.facets["theme"] == Counter(item.theme for item in matching)
+        assert hits.facets["contractor"] == Counter(c for item in matching for c in item.contractors)
+        assert hits.facets["year"] == Counter(item.year for item in matching)
+        assert hits.stored[0]["title"] == ["Bosetting av flyktninger"]
+        assert "<b>flyktninger</b>" in hits.snippets[0]
+        assert peer.search("fritidsaktiviteter", 10) == ["d"]
+        assert peer.search_faceted("og i").total == 0  # stopwords only
+    finally:
+        peer.close()
+
+
+def test_bench_items_carry_their_reports_facet_values_and_a_chapter_theme_where_chapters_are_themes():
+    def report(themes: list[str], chapter: str) -> Report:
+        return Report(id=f"r-{chapter}", title="Rapport", theme=themes[0], contractors=["Fafo", " "],
+                      commissioner=None, published="2021", year=2021, year_inferred=False, lead="", page_start=1,
+                      page_end=3, findings=[Finding(f"f-{chapter}", "Et funn.", 1, "Hovedfunn")],
+                      passages=[Passage(f"p-{chapter}", "Et avsnitt.", 2, chapter, None)], themes=themes)
+
+    document = Document("a.pdf", "", 3, "Samling", [report(["Bosetting"], "Innledning"),
+                                                    report(["Bosetting", "Arbeid"], "Arbeid")])
+    items = {item.id: item for item in items_from_documents([document])}
+    assert {item.contractors for item in items.values()} == {("Fafo",)}
+    assert {item.year for item in items.values()} == {2021}
+    assert items["p-Innledning"].theme == "Bosetting"  # one theme: every item has it, whatever its chapter
+    assert items["p-Arbeid"].theme == "Arbeid"  # chapters are the themes: the passage's own
+    assert items["f-Arbeid"].theme == "Bosetting"  # no chapter: the report's first theme
 
 
 def test_scaled_corpus_holds_the_asked_number_of_items_made_of_real_sentences(tmp_path, monkeypatch):

@@ -562,23 +562,22 @@ def test_highlights_escape_html_but_keep_marks(crafted_index):
 
 def _count_fact_builds(monkeypatch) -> list[int]:
     """Forget what earlier tests prepared and count how often the facts get prepared:
-    read from Whoosh, or read back from beside the commit's snapshot."""
+    read from Whoosh, or mapped from the commit's snapshot."""
     from collections import OrderedDict
 
+    from indexer.index.snapshot import Snapshot
     from indexer.search import engine as searching
 
     builds = []
-    real_build, real_load = searching.build_doc_facts, searching.load_doc_facts
+    real_build, real_load = searching.build_doc_facts, Snapshot.facts
     monkeypatch.setattr(searching, "_derived", OrderedDict())
     monkeypatch.setattr(searching, "build_doc_facts", lambda searcher: builds.append(1) or real_build(searcher))
 
-    def load(folder, size):
-        loaded = real_load(folder, size)
-        if loaded is not None:
-            builds.append(1)
-        return loaded
+    def load(snapshot):
+        builds.append(1)
+        return real_load(snapshot)
 
-    monkeypatch.setattr(searching, "load_doc_facts", load)
+    monkeypatch.setattr(Snapshot, "facts", load)
     return builds
 
 

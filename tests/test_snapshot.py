@@ -12,7 +12,9 @@ import pytest
 
 from indexer.index import snapshot as snapshots
 from indexer.index.build import update_index
-from indexer.search import engine as searching, facets
+from indexer.index.docfacts import build_doc_facts
+from indexer.language.analysis import words
+from indexer.search import engine as searching, highlight as highlighting
 from indexer.search.arrayscoring import make_leaf_scorers, score_all
 from indexer.search.querylang import parse_query
 from indexer.search.snapshotscoring import SnapshotScorer
@@ -126,23 +128,57 @@ def test_a_mapped_snapshot_holds_one_open_file(corpus_index: Path):
     assert len(list(Path("/proc/self/fd").iterdir())) - before <= len(opened)
 
 
-def test_the_facts_are_written_once_beside_the_snapshot_and_read_back_equal(
-        corpus_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    copy = tmp_path / "index"
-    shutil.copytree(corpus_index, copy)
+def test_the_snapshot_holds_the_facts_whoosh_gives_and_no_search_reads_whoosh_for_them(
+        corpus_index: Path, monkeypatch: pytest.MonkeyPatch):
     searching._derived.clear()
-    searcher = searching.get_searcher(copy)
-    snapshot = searching._snapshot(copy, searcher)
-    assert snapshot is not None
-    (snapshot.folder / facets.FACTS_FILE).unlink(missing_ok=True)
-    searching._derived.clear()
-    read_from_whoosh = searching._facts(searcher, copy)
-    assert (snapshot.folder / facets.FACTS_FILE).is_file()
-
-    searching._derived.clear()  # a new process: the facts come from the file, not from Whoosh
+    searcher = searching.get_searcher(corpus_index)
+    from_whoosh = build_doc_facts(searcher)
     monkeypatch.setattr(searching, "build_doc_facts", lambda searcher: pytest.fail("read Whoosh again"))
-    read_back = searching._facts(searching.get_searcher(copy), copy)
+    mapped = searching._facts(searcher, corpus_index)  # a new process: the facts come from the snapshot
     for name in ("kind", "report_id", "section", "theme", "contractors", "year", "published", "position",
                  "theme_names", "contractor_names", "section_names"):
-        assert getattr(read_back, name) == getattr(read_from_whoosh, name), name
+        assert getattr(mapped, name) == getattr(from_whoosh, name), name
+    assert len(mapped.theme_names) > 1 and len(mapped.contractor_names) > 1
     searching._derived.clear()
+
+
+@pytest.mark.parametrize("index_name", ["corpus_index", "segmented_index"])
+def test_the_kept_word_spans_are_the_words_of_every_stored_text(index_name: str, request: pytest.FixtureRequest):
+    index_dir = request.getfixturevalue(index_name)
+    searcher = searching.get_searcher(index_dir)
+    snapshot = snapshots.open_snapshot(index_dir, searcher)
+    assert snapshot is not None
+    with_words = 0
+    for docnum in range(searcher.doc_count_all()):
+        text = searcher.stored_fields(docnum).get("text")
+        expected = [(start, end) for _, start, end in words(text)] if isinstance(text, str) else []
+        assert snapshot.word_spans(docnum) == expected, docnum
+        with_words += bool(expected)
+    assert with_words > 100
+
+
+def test_search_highlights_from_the_kept_spans_without_the_tokenizer(corpus_index: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    queries = ["bosetting av flyktninger", '"i arbeid eller utdanning"', "kommunene", "tolk*"]
+    expected = {query: _page(corpus_index, query) for query in queries}
+    searching._derived.clear()
+    monkeypatch.setattr(highlighting, "words", lambda text: pytest.fail("tokenised a stored text"))
+    assert {query: _page(corpus_index, query) for query in queries} == expected
+    assert any("<mark>" in hit["highlight"] for page in expected.values() for hit in page["results"])
+    searching._derived.clear()
+
+
+def test_spans_of_segments_no_snapshot_uses_are_removed(corpus_index: Path, corpus_dir: Path, tmp_path: Path):
+    copy = tmp_path / "index"
+    shutil.copytree(corpus_index, copy)
+    folder = snapshots.spans_folder(copy)
+    (folder / "MAIN_gone.bin").write_bytes(b"x")
+    (folder / "MAIN_gone.json").write_text("{}")
+    (folder / ".MAIN_half.99.tmp").write_bytes(b"x")
+    shutil.rmtree(copy / snapshots.SNAPSHOT_DIR / next(iter(snapshots.snapshot_names(copy))))
+    update_index(corpus_dir, copy, workers=1)  # writes the missing snapshot
+    left = sorted(p.name for p in folder.iterdir())
+    assert left and not any("gone" in name or "half" in name for name in left)
+    searcher = searching.get_searcher(copy)
+    assert {name.split(".")[0] for name in left} == {reader.segment().segment_id()
+                                                     for reader, _ in searcher.reader().leaf_readers()}

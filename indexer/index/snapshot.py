@@ -24,17 +24,22 @@ says where each starts). Per analysed field (``text_*``, ``title_*``):
 * for a field with positions, ``position_counts`` per posting and ``position_starts``
   per term into ``positions`` (each in the narrowest unsigned type that holds it).
 
+Beside the postings, the commit's :class:`~indexer.index.docfacts.DocFacts` (``facts.*``
+arrays of codes, their tables of values in ``meta.json``): what filters, facet counts
+and sort orders need per document, so no server reads them from Whoosh.
+
 A snapshot holds what one commit's searcher would compute: scores are exact, so
 :mod:`indexer.search.arrayscoring` over Whoosh stays the oracle the tests compare with.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import mmap
 import os
 import shutil
 import time
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,15 +50,30 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from indexer.index import _whoosh
+from indexer.index.arrayfile import ArrayFile
+from indexer.index.docfacts import DocFacts, build_doc_facts, facts_arrays, facts_from_arrays
+from indexer.index.wordspans import (
+    SPANS_DIR,
+    SegmentSpans,
+    Spans,
+    ensure_segment_spans,
+    open_segment_spans,
+    remove_unused_spans,
+)
 
 SNAPSHOT_DIR = "serving"
 # Bump when what a snapshot holds or how it is laid out changes: an older one is then not opened.
-SNAPSHOT_FORMAT = 3
+SNAPSHOT_FORMAT = 4
 META_FILE = "meta.json"
 ARRAYS_FILE = "arrays.bin"
 # Snapshots kept beside the newest, for searchers still on an older commit.
 KEEP_OLDER = 1
 ANALYSED_PREFIXES = ("text_", "title_")
+
+
+def spans_folder(index_dir: Path | str) -> Path:
+    """Where the segments' word spans are kept (:mod:`indexer.index.wordspans`)."""
+    return Path(index_dir) / SNAPSHOT_DIR / SPANS_DIR
 
 
 def commit_key(searcher: Searcher) -> tuple:
@@ -79,55 +99,6 @@ def snapshot_fields(searcher: Searcher) -> list[str]:
 
 
 # --- writing -------------------------------------------------------------------------
-
-
-class ArrayFile:
-    """Many arrays in one file, each at an aligned offset, mapped with one ``mmap``.
-
-    One file, not one per array: every mapping keeps a file descriptor open for as
-    long as it lives, and a server holds the snapshots of a few commits at once.
-    """
-
-    ALIGN = 64
-
-    def __init__(self, handle: Any, buffer: Any = None):
-        self._handle = handle
-        self._buffer = buffer
-        self.directory: dict[str, list[Any]] = {}  # name -> [dtype, offset, count]
-
-    @classmethod
-    def create(cls, path: Path) -> ArrayFile:
-        return cls(path.open("wb"))
-
-    def add(self, name: str, values: np.ndarray) -> None:
-        position = self._handle.tell()
-        padding = -position % self.ALIGN
-        self._handle.write(b"\0" * padding)
-        values = np.ascontiguousarray(values)
-        self.directory[name] = [values.dtype.str, position + padding, len(values)]
-        self._handle.write(values.tobytes())
-
-    def __enter__(self) -> ArrayFile:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._handle.close()
-
-    @classmethod
-    def open(cls, path: Path, directory: dict[str, list[Any]]) -> ArrayFile:
-        with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        opened = cls(None, buffer)
-        opened.directory = directory
-        return opened
-
-    def array(self, name: str) -> np.ndarray:
-        dtype, offset, count = self.directory[name]
-        return np.frombuffer(self._buffer, dtype=np.dtype(dtype), count=count, offset=offset)
-
-    def has(self, name: str) -> bool:
-        return name in self.directory
 
 
 class _FieldWriter:
@@ -288,14 +259,22 @@ def build_snapshot(index_dir: Path | str, searcher: Searcher) -> SnapshotBuild:
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir()
     try:
+        facts = build_doc_facts(searcher)
+        segments = _segments(searcher)
+        for reader, segment_id, _, _ in segments:
+            ensure_segment_spans(spans_folder(index_dir), reader, segment_id)
         with ArrayFile.create(temporary / ARRAYS_FILE) as arrays:
-            fields = {name: _FieldWriter(searcher, name, weighting).write(arrays) for name in snapshot_fields(searcher)}
+            fields = {field: _FieldWriter(searcher, field, weighting).write(arrays) for field in snapshot_fields(searcher)}
+            for array_name, values in facts_arrays(facts.codes).items():
+                arrays.add(array_name, values)
         terms = sum(field["terms"] for field in fields.values())
         meta = {
             "format": SNAPSHOT_FORMAT,
             "commit": [list(part) for part in commit_key(searcher)],
             "doc_count": searcher.doc_count_all(),
             "fields": fields,
+            "fact_tables": facts.codes.tables,
+            "segments": [[segment_id, offset, documents] for _, segment_id, offset, documents in segments],
             "arrays": arrays.directory,
         }
         # The meta file last: a folder without it is not a snapshot.
@@ -305,7 +284,26 @@ def build_snapshot(index_dir: Path | str, searcher: Searcher) -> SnapshotBuild:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
     remove_old_snapshots(root, keep=name)
+    remove_unused_spans(spans_folder(index_dir), _used_segments(root))
     return SnapshotBuild(name, target, terms, time.monotonic() - started)
+
+
+def _segments(searcher: Searcher) -> list[tuple[Any, str, int, int]]:
+    """Each segment's reader, id, first document number and number of documents."""
+    found = []
+    for reader, offset in searcher.reader().leaf_readers():
+        segment = reader.segment()
+        if segment is not None:
+            found.append((reader, segment.segment_id(), offset, reader.doc_count_all()))
+    return found
+
+
+def _used_segments(root: Path) -> set[str]:
+    used: set[str] = set()
+    for name in snapshot_names(root.parent):
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            used.update(part[0] for part in json.loads((root / name / META_FILE).read_text())["segments"])
+    return used
 
 
 def remove_old_snapshots(root: Path, keep: str) -> None:
@@ -317,7 +315,7 @@ def remove_old_snapshots(root: Path, keep: str) -> None:
     for entry in root.iterdir():
         if entry.name.endswith(".tmp"):
             shutil.rmtree(entry, ignore_errors=True)
-        elif entry.is_dir() and entry.name != keep:
+        elif entry.is_dir() and entry.name not in (keep, SPANS_DIR):
             others.append(entry)
     others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for old in others[KEEP_OLDER:]:
@@ -370,6 +368,11 @@ class FieldPostings:
             at += 1
         return None
 
+    def term_texts(self) -> list[str]:
+        """Every term of the field with a live document, in order (UTF-8 byte order is code point order)."""
+        blob, offsets = self.terms.tobytes(), self.term_offsets.tolist()
+        return [blob[start:end].decode("utf-8") for start, end in zip(offsets[:-1], offsets[1:], strict=True)]
+
     def postings(self, number: int) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers (ascending) and weights (float32, as Whoosh keeps them) of a term."""
         start, end = int(self.offsets[number]), int(self.offsets[number + 1])
@@ -396,8 +399,28 @@ class Snapshot:
         self.folder = folder
         self.doc_count = int(meta["doc_count"])
         self._meta: dict[str, dict[str, Any]] = meta["fields"]
+        self._fact_tables: dict[str, list[str]] = meta["fact_tables"]
         self._arrays = ArrayFile.open(folder / ARRAYS_FILE, meta["arrays"])
         self._fields: dict[str, FieldPostings] = {}
+        self._segments: list[list[Any]] = meta["segments"]  # [segment id, first document, documents]
+        self._segment_starts = [int(offset) for _, offset, _ in self._segments]
+        self._spans: dict[str, SegmentSpans | None] = {}
+
+    def word_spans(self, docnum: int) -> Spans | None:
+        """Where each word of the document's stored text starts and ends; ``None`` when
+        its segment's spans are missing (the caller tokenises the text then)."""
+        at = bisect_right(self._segment_starts, docnum) - 1
+        if at < 0:
+            return None
+        segment_id, offset, documents = self._segments[at]
+        if segment_id not in self._spans:
+            self._spans[segment_id] = open_segment_spans(self.folder.parent / SPANS_DIR, segment_id, documents)
+        spans = self._spans[segment_id]
+        return spans.spans(docnum - offset) if spans is not None else None
+
+    def facts(self) -> DocFacts:
+        """What every document of the commit is (:mod:`indexer.index.docfacts`)."""
+        return facts_from_arrays(self._fact_tables, self._arrays.array)
 
     def has_field(self, fieldname: str) -> bool:
         return fieldname in self._meta

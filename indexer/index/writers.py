@@ -29,6 +29,8 @@ from pathlib import Path
 
 from indexer.index._whoosh import LeanSegmentWriter
 from indexer.index.schema import document_entries
+from indexer.index.snapshot import spans_folder
+from indexer.index.wordspans import SpanRecorder
 from indexer.records import Document
 from indexer.workerprocess import close_descriptors, die_with_parent
 
@@ -36,11 +38,29 @@ from indexer.workerprocess import close_descriptors, die_with_parent
 class BulkSegmentWriter(LeanSegmentWriter):
     """A SegmentWriter that writes the same segment with less overhead per
     posting (see :class:`~indexer.index._whoosh.LeanSegmentWriter`), fed the
-    project's documents."""
+    project's documents, and keeps the word spans of the texts it analyses
+    (:mod:`indexer.index.wordspans`) for the serving snapshot."""
+
+    def __init__(self, ix, *args, **kwargs):
+        super().__init__(ix, *args, **kwargs)
+        self._spans = SpanRecorder()
+        self._spans_folder = spans_folder(ix.storage.folder)
+
+    def add_document(self, **fields) -> None:
+        # Before the analyzers run: they reuse this tokenisation of the text.
+        self._spans.add(fields)
+        super().add_document(**fields)
 
     def add_document_entries(self, document: Document, source: str, sha256: str, qualify_ids: bool) -> None:
         for entry in document_entries(document, source, sha256, qualify_ids=qualify_ids):
             self.add_document(**entry)
+
+    def finish_segment(self):
+        segment = super().finish_segment()
+        if segment is not None:
+            with contextlib.suppress(OSError):  # the snapshot build writes them then
+                self._spans.write(self._spans_folder, segment.segment_id(), segment.doc_count_all())
+        return segment
 
 
 class WriterProcessError(Exception):

@@ -58,6 +58,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -104,11 +105,15 @@ _nlp = None
 _stopwords: frozenset[str] | None = None
 
 
-def preload_language() -> None:
-    """Load the tokenizer, the lexicon and the stop words now (a second or more): a
-    parent process does it once before forking and its children share them."""
+def preload_language(tokenizer: bool = True) -> None:
+    """Load the lexicon and the stop words now and, with ``tokenizer``, spaCy's
+    tokenizer (importing spaCy takes over half a second; plain words never need it,
+    see :func:`words`): a parent process does it once before forking and its
+    children share them."""
     analyze("arbeidsinnvandrere", "lemma")
     stopwords()
+    if tokenizer:
+        _tokenizer()
 
 
 def _tokenizer():
@@ -160,28 +165,66 @@ def _clean(raw: str) -> tuple[str, int, int] | None:
     return word, start, end
 
 
+def _plain_word(chunk: str) -> tuple[str, int, int] | None:
+    """The word of a space-delimited chunk that is a run of letters, runs of letters
+    joined by single hyphens (NAV-kontor) or a run of digits, with punctuation only at
+    its edges («Tiltak», (2019).), else ``None``.
+
+    spaCy's Bokmål rules never split inside such a run (tests/test_analysis.py checks
+    the lexicon's word forms and report text), and however they split the edges off,
+    cleaning strips them: the word is the run, without asking spaCy."""
+    cleaned = _clean(chunk)
+    if cleaned is None:
+        return None
+    inner = chunk[cleaned[1]:cleaned[2]]
+    if inner.isalpha() or (inner.isdigit() and inner.isascii()):
+        return cleaned
+    return cleaned if "-" in inner and all(part.isalpha() for part in inner.split("-")) else None
+
+
 # The index analyses each text once per field; keep the last few tokenisations
-# so the four fields of one text share one spaCy pass.
+# so the four fields of one text share one pass.
 _recent_texts: dict[str, tuple[tuple[str, int, int], ...]] = {}
 _RECENT_LIMIT = 8
 
 
 def words(text: str) -> tuple[tuple[str, int, int], ...]:
-    """(word, startchar, endchar) for every word of the text, punctuation dropped."""
+    """(word, startchar, endchar) for every word of the text, punctuation dropped.
+
+    spaCy's tokenizer splits text at spaces and then each chunk on its own, so a chunk
+    that is a plain word (:func:`_plain_word`) is taken as it is and only the others
+    go through spaCy: most queries never load it."""
     cached = _recent_texts.get(text)
     if cached is not None:
         return cached
     found = []
-    for token in _tokenizer()(text):
-        cleaned = _clean(token.text)
-        if cleaned is not None:
-            word, start, end = cleaned
-            found.append((word, token.idx + start, token.idx + end))
+    at = 0
+    for chunk in text.split(" "):
+        plain = _plain_word(chunk) if chunk else None
+        if plain is not None:
+            found.append((plain[0], at + plain[1], at + plain[2]))
+        elif chunk and any(_is_word_char(ch) for ch in chunk):
+            for token in _tokenizer()(chunk):
+                cleaned = _clean(token.text)
+                if cleaned is not None:
+                    word, start, end = cleaned
+                    found.append((word, at + token.idx + start, at + token.idx + end))
+        at += len(chunk) + 1
     result = tuple(found)
     if len(_recent_texts) >= _RECENT_LIMIT:
         _recent_texts.clear()
     _recent_texts[text] = result
     return result
+
+
+def words_at(text: str, spans: Iterable[tuple[int, int]]) -> tuple[tuple[str, int, int], ...]:
+    """:func:`words` of the text from its word spans, kept from an earlier pass (no tokenizer)."""
+    found = []
+    for start, end in spans:
+        cleaned = _clean(text[start:end])
+        if cleaned is not None:
+            found.append((cleaned[0], start, end))
+    return tuple(found)
 
 
 # ---------------------------------------------------------------------------

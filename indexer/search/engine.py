@@ -44,23 +44,14 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
 from indexer.index._whoosh import has_index, open_index
-from indexer.index.schema import KIND_FINDING, KIND_PASSAGE, KIND_REPORT, SEARCHABLE_KINDS, build_schema
+from indexer.index.docfacts import DocFacts, build_doc_facts
+from indexer.index.schema import KIND_FINDING, KIND_PASSAGE, SEARCHABLE_KINDS, build_schema
 from indexer.index.snapshot import Snapshot, commit_key, open_snapshot
 from indexer.index.status import index_status
 from indexer.search import lookup, morelike
 from indexer.search.arrayscoring import ArrayScorer, make_leaf_scorers, score_all
 from indexer.search.contractor_names import ContractorNames
-from indexer.search.facets import (
-    FACETS,
-    DocFacts,
-    Facets,
-    Filters,
-    build_doc_facts,
-    filter_and_count,
-    load_doc_facts,
-    make_filters,
-    save_doc_facts,
-)
+from indexer.search.facets import FACETS, Facets, Filters, filter_and_count, make_filters
 from indexer.search.heading_names import Headings
 from indexer.search.options import DEFAULT_SIZE, DEFAULT_SORT, SORT_NEWEST, SORT_VALUES, SearchRequest
 from indexer.search.querybuild import BuiltQuery, QueryBuilder
@@ -219,32 +210,20 @@ def _derived_for(searcher: Searcher, name: str, build: Callable[[], T], per_sear
 
 
 def _facts(searcher: Searcher, index_dir: Path | str | None = None) -> DocFacts:
-    """The commit's facets and sort facts: read back from beside its serving snapshot
-    when a process wrote them there, else read from Whoosh (and written there)."""
+    """The commit's document facts: mapped from its serving snapshot when it has
+    one, else read from Whoosh (seconds at 100,000 items)."""
 
     def build() -> DocFacts:
         snapshot = _snapshot(index_dir, searcher) if index_dir is not None else None
-        if snapshot is not None:
-            stored = load_doc_facts(snapshot.folder, searcher.doc_count_all())
-            if stored is not None:
-                return stored
-        facts = build_doc_facts(searcher)
-        if snapshot is not None:
-            with contextlib.suppress(OSError):  # a read-only index folder: read from Whoosh each time
-                save_doc_facts(facts, snapshot.folder)
-        return facts
+        return snapshot.facts() if snapshot is not None else build_doc_facts(searcher)
 
     return _derived_for(searcher, "facts", build)
 
 
-def _report_titles(searcher: Searcher) -> list[str]:
-    return [fields.get("title") or "" for fields in searcher.documents(kind=KIND_REPORT)]
-
-
-def _query_builder(searcher: Searcher, facts: DocFacts) -> QueryBuilder:
+def _query_builder(searcher: Searcher, facts: DocFacts, index_dir: Path | str | None = None) -> QueryBuilder:
     contractors = _derived_for(searcher, "contractors", lambda: ContractorNames(facts.contractor_names))
-    headings = _derived_for(searcher, "headings", lambda: Headings(facts.section_names, _report_titles(searcher)))
-    vocabulary = _derived_for(searcher, "vocabulary", Vocabulary)
+    headings = _derived_for(searcher, "headings", lambda: Headings(facts.section_names, facts.codes.tables["report_titles"]))
+    vocabulary = _derived_for(searcher, "vocabulary", lambda: Vocabulary(_snapshot(index_dir, searcher) if index_dir else None))
     return QueryBuilder(searcher, contractors, headings, vocabulary=vocabulary)
 
 
@@ -262,7 +241,7 @@ def warm(index_dir: Path | str) -> bool:
     _sort_keys(searcher, facts)
     _kind_array(searcher, facts)
     _weight_array(searcher, facts)
-    _query_builder(searcher, facts).vocabulary.load(searcher.reader())
+    _query_builder(searcher, facts, index_dir).vocabulary.load(searcher.reader())
     return True
 
 
@@ -320,15 +299,20 @@ def _scorers(index_dir: Path | str, searcher: Searcher) -> list[tuple[ArrayScore
 
 
 def _kind_array(searcher: Searcher, facts: DocFacts) -> np.ndarray:
-    return _derived_for(searcher, "kinds", lambda: np.array([kind or "" for kind in facts.kind]))
+    return _derived_for(searcher, "kinds", lambda: np.array([*facts.codes.tables["kind"], ""])[facts.codes.codes["kind"]])
 
 
 def _weight_array(searcher: Searcher, facts: DocFacts) -> np.ndarray:
     """Each document's query-time weight (:data:`KIND_WEIGHTS` × :data:`SECTION_WEIGHTS`)."""
-    return _derived_for(searcher, "weights", lambda: np.array([
-        KIND_WEIGHTS.get(kind or "", 1.0) * SECTION_WEIGHTS.get(section or "", 1.0)
-        for kind, section in zip(facts.kind, facts.section, strict=True)
-    ], dtype=np.float64))
+
+    def build() -> np.ndarray:
+        tables, codes = facts.codes.tables, facts.codes.codes
+        # Per value of the table, then picked per document by its code (-1: the last, no value).
+        kind = np.array([KIND_WEIGHTS.get(k, 1.0) for k in tables["kind"]] + [KIND_WEIGHTS.get("", 1.0)])
+        section = np.array([SECTION_WEIGHTS.get(s, 1.0) for s in tables["section"]] + [SECTION_WEIGHTS.get("", 1.0)])
+        return kind[codes["kind"]] * section[codes["section"]]
+
+    return _derived_for(searcher, "weights", build)
 
 
 @dataclass(eq=False)
@@ -342,20 +326,23 @@ class _SortKeys:
 
 def _sort_keys(searcher: Searcher, facts: DocFacts) -> _SortKeys:
     def build() -> _SortKeys:
-        size = len(facts.kind)
-        dates = [_newest_key(facts, docnum) for docnum in range(size)]
-        date_rank = {date: rank for rank, date in enumerate(sorted(set(dates)))}
-        newest = np.array([date_rank[date] for date in dates], dtype=np.int64)
-        printed = sorted(range(size), key=lambda docnum: (
-            facts.kind[docnum] != KIND_FINDING, newest[docnum], facts.report_id[docnum] or "", facts.position[docnum]
-        ))
-        document = np.empty(size, dtype=np.int64)
-        document[printed] = np.arange(size)
-        report_number: dict[str, int] = {}
-        report = np.array(
-            [report_number.setdefault(r, len(report_number)) if r else -1 for r in facts.report_id], dtype=np.int64
-        )
-        return _SortKeys(newest=newest, document=document, report=report)
+        codes = facts.codes
+        # The date of each document: its own published date, else its year; the
+        # distinct dates are few, so each is keyed once and ranked.
+        published = codes.codes["published"]
+        dates = np.where(published >= 0, published, len(codes.tables["published"]) + codes.year.astype(np.int64))
+        distinct, date_of = np.unique(dates, return_inverse=True)
+        table = codes.tables["published"]
+        keys = [_newest_key(table[d] if d < len(table) else (str(d - len(table)) if d > len(table) else ""))
+                for d in distinct.tolist()]
+        key_rank = {key: rank for rank, key in enumerate(sorted(set(keys)))}
+        newest = np.array([key_rank[key] for key in keys], dtype=np.int64)[date_of]
+        is_finding = np.array([k == KIND_FINDING for k in codes.tables["kind"]] + [False])[codes.codes["kind"]]
+        # Report ids sort as their codes do (the table is sorted); no report ("") first.
+        printed = np.lexsort((codes.position, codes.codes["report_id"], newest, ~is_finding))
+        document = np.empty(codes.size, dtype=np.int64)
+        document[printed] = np.arange(codes.size)
+        return _SortKeys(newest=newest, document=document, report=codes.codes["report_id"].astype(np.int64))
 
     return _derived_for(searcher, "sort_keys", build)
 
@@ -391,10 +378,9 @@ def _ordered(keys: _SortKeys, docnums: np.ndarray, scores: np.ndarray, sort: str
     return np.lexsort(list(reversed(columns)))
 
 
-def _newest_key(facts: DocFacts, docnum: int) -> tuple[int, str]:
+def _newest_key(published: str) -> tuple[int, str]:
     """Sorts newest first; a date known only to the month or year counts as its
     start («2019» after «2019-11», «2019-11» after «2019-11-20»); undated last."""
-    published = facts.published[docnum] or (str(facts.year[docnum]) if facts.year[docnum] else "")
     if not published:
         return (1, "")
     padded = (published + "-00-00")[:10]
@@ -448,7 +434,7 @@ def search(
     filters: Filters = make_filters(
         facts, [*themes, *parsed.themes], [*contractors, *parsed.contractors], list(years), year_ranges
     )
-    built = _query_builder(searcher, facts).build(parsed)
+    built = _query_builder(searcher, facts, index_dir).build(parsed)
     response = SearchResponse(
         query=query, total=0, page=page, size=size, took_ms=0.0, suggestion=built.suggestion, facets=_empty_facets(),
         limits=built.limits,
@@ -474,10 +460,12 @@ def search(
         order = _ordered(keys, docnums, scores, SORT_VALUES[sort], not browsing, first=page * size)
         docnums, scores = docnums[order], scores[order]
     terms, phrases = built.highlight_marks()
+    snapshot = _snapshot(index_dir, searcher)
     shown = slice((page - 1) * size, page * size)
     shown_more = more[shown].tolist() if more is not None else [None] * len(docnums[shown])
     for docnum, score, more_in_report in zip(docnums[shown].tolist(), scores[shown].tolist(), shown_more, strict=True):
-        hit = make_hit(searcher.stored_fields(docnum), terms, score, theme=facts.theme[docnum], phrases=phrases)
+        hit = make_hit(searcher.stored_fields(docnum), terms, score, theme=facts.value("theme", docnum), phrases=phrases,
+                       word_spans=snapshot.word_spans(docnum) if snapshot is not None else None)
         hit.more_in_report = more_in_report
         response.results.append(hit)
     response.took_ms = _elapsed(started)

@@ -5,28 +5,23 @@ the whole result set, and each facet is counted with the *other* facets'
 filters applied but not its own (disjunctive facets): choosing «Fafo» leaves
 the other contractors visible with the number of hits each would add.
 
-Per document the facts a filter or a count needs are read once per searcher
-from postings and columns (not stored fields) and kept in :class:`DocFacts`.
-
-The theme of a document is its report's theme; a stand-alone report whose
-chapters are its themes (the index lists several themes for it) gives each
-finding and passage its own chapter instead.
+Per document the facts a filter or a count needs are read once per commit
+(:class:`~indexer.index.docfacts.DocFacts`) and counted as NumPy arrays.
 """
 from __future__ import annotations
 
-import json
-import os
 import unicodedata
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, TypedDict
+from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
+from indexer.index.docfacts import DocFacts
 from indexer.language.analysis import fold
-from indexer.search.options import MAX_YEAR, MIN_YEAR
+from indexer.search.options import MAX_YEAR
 from indexer.search.querylang import QueryError
 
 FACETS = ("theme", "contractor", "year")
@@ -45,33 +40,6 @@ class FacetCount(TypedDict):
 Facets = dict[str, list[FacetCount]]
 
 
-def _term_text(raw: bytes | str) -> str:
-    return raw.decode("utf-8") if isinstance(raw, bytes) else raw
-
-
-@dataclass(eq=False)
-class DocFacts:
-    """Facet values and sort keys per document number of one searcher."""
-
-    kind: list[str | None]
-    report_id: list[str | None]
-    section: list[str | None]
-    theme: list[str | None]
-    contractors: list[tuple[str, ...]]
-    year: list[int | None]
-    published: list[str]
-    position: list[int]
-    theme_names: set[str] = field(default_factory=set)
-    contractor_names: set[str] = field(default_factory=set)
-    section_names: set[str] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        self.arrays = FacetArrays.of(self)
-
-    def values(self, facet: str) -> set[str]:
-        return self.theme_names if facet == "theme" else self.contractor_names
-
-
 @dataclass(eq=False)
 class FacetArrays:
     """The facet values of every document as NumPy arrays, so a result set of
@@ -87,19 +55,15 @@ class FacetArrays:
 
     @classmethod
     def of(cls, facts: DocFacts) -> FacetArrays:
-        theme_names = sorted(facts.theme_names)
-        theme_code = {name: code for code, name in enumerate(theme_names)}
-        contractor_names = sorted(facts.contractor_names)
-        contractor_code = {name: code for code, name in enumerate(contractor_names)}
-        pairs = [(docnum, contractor_code[c]) for docnum, names in enumerate(facts.contractors) for c in names]
+        codes = facts.codes
         return cls(
-            theme_names=theme_names,
-            theme=np.array([theme_code[t] if t else -1 for t in facts.theme], dtype=np.int64),
-            contractor_names=contractor_names,
-            contractor_doc=np.array([d for d, _ in pairs], dtype=np.int64),
-            contractor=np.array([c for _, c in pairs], dtype=np.int64),
-            year=np.array([y or 0 for y in facts.year], dtype=np.int64),
-            size=len(facts.theme),
+            theme_names=codes.tables["theme"],
+            theme=codes.codes["theme"].astype(np.int64),
+            contractor_names=codes.tables["contractors"],
+            contractor_doc=codes.contractor_doc.astype(np.int64),
+            contractor=codes.contractor.astype(np.int64),
+            year=codes.year.astype(np.int64),
+            size=codes.size,
         )
 
     def codes(self, facet: str, values: Iterable[str]) -> list[int]:
@@ -108,132 +72,15 @@ class FacetArrays:
         return [code for code, name in enumerate(names) if name in wanted]
 
 
-def _single_values(reader, fieldname: str, size: int) -> list[str | None]:
-    values: list[str | None] = [None] * size
-    if fieldname not in reader.schema:
-        return values
-    for raw in reader.lexicon(fieldname):
-        text = _term_text(raw)
-        for docnum in reader.postings(fieldname, text).all_ids():
-            values[docnum] = text
-    return values
+_facet_arrays: weakref.WeakKeyDictionary[DocFacts, FacetArrays] = weakref.WeakKeyDictionary()
 
 
-def _multi_values(reader, fieldname: str, size: int) -> list[list[str]]:
-    values: list[list[str]] = [[] for _ in range(size)]
-    if fieldname not in reader.schema:
-        return values
-    for raw in reader.lexicon(fieldname):
-        text = _term_text(raw)
-        for docnum in reader.postings(fieldname, text).all_ids():
-            values[docnum].append(text)
-    return values
-
-
-def _column(reader, fieldname: str, size: int) -> list:
-    """A column's value for every document, ``None`` in segments without the column.
-
-    Read segment by segment: Whoosh's multi-segment column reader leaves out the
-    segments without the column but keeps counting documents from the ones left,
-    so a segment of manifest entries only (no year) shifted or broke every lookup.
-    """
-    values: list = [None] * size
-    for leaf, offset in reader.leaf_readers():
-        if leaf.has_column(fieldname):
-            column = leaf.column_reader(fieldname)
-            count = leaf.doc_count_all()
-            values[offset : offset + count] = [column[docnum] for docnum in range(count)]
-    return values
-
-
-def build_doc_facts(searcher) -> DocFacts:
-    """Read the facts of every document of the searcher (once per searcher: the caller caches)."""
-    reader = searcher.reader()
-    size = reader.doc_count_all()
-    themes = _multi_values(reader, "theme", size)
-    chapters = _single_values(reader, "chapter", size)
-    theme: list[str | None] = []
-    for docnum, (report_themes, chapter) in enumerate(zip(themes, chapters, strict=True)):
-        if len(report_themes) <= 1:
-            theme.append(report_themes[0] if report_themes else None)
-        elif chapter in report_themes:
-            theme.append(chapter)  # a report whose chapters are its themes
-        else:
-            theme.append(searcher.stored_fields(docnum).get("theme"))
-    years = [y if isinstance(y, int) and MIN_YEAR <= y <= MAX_YEAR else None for y in _column(reader, "year", size)]
-    contractors = [tuple(sorted(values)) for values in _multi_values(reader, "contractors", size)]
-    sections = _single_values(reader, "section", size)
-    return DocFacts(
-        kind=_single_values(reader, "kind", size),
-        report_id=_single_values(reader, "report_id", size),
-        section=sections,
-        theme=theme,
-        contractors=contractors,
-        year=years,
-        published=[p or "" for p in _column(reader, "published", size)],
-        position=[p if isinstance(p, int) else 0 for p in _column(reader, "position", size)],
-        theme_names={t for t in theme if t},
-        contractor_names={c for names in contractors for c in names},
-        section_names={s for s in sections if s},
-    )
-
-
-# --- kept beside a commit's serving snapshot ----------------------------------------
-
-# Reading the facts from Whoosh costs seconds at 100,000 items (stored values, one
-# document at a time); a commit's facts never change, so the first process to need them
-# writes them beside the commit's snapshot and every later process reads them back.
-FACTS_FILE = "facts.json"
-_SINGLE_FACTS = ("kind", "report_id", "section", "theme", "published")
-FACTS_FORMAT = 1
-
-
-def save_doc_facts(facts: DocFacts, folder: Path) -> None:
-    """Write ``facts`` into ``folder`` (a snapshot's), replacing the file in one rename."""
-    data: dict[str, Any] = {"format": FACTS_FORMAT, "size": len(facts.kind)}
-    for name in _SINGLE_FACTS:
-        values = getattr(facts, name)
-        table = sorted({value for value in values if value is not None})
-        code = {value: number for number, value in enumerate(table)}
-        data[name] = {"values": table, "codes": [code[v] if v is not None else -1 for v in values]}
-    contractor_table = sorted(facts.contractor_names)
-    contractor_code = {value: number for number, value in enumerate(contractor_table)}
-    data["contractors"] = {"values": contractor_table,
-                           "codes": [[contractor_code[c] for c in names] for names in facts.contractors]}
-    data["year"] = [y if y is not None else 0 for y in facts.year]
-    data["position"] = list(facts.position)
-    temporary = folder / f".{FACTS_FILE}.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    os.replace(temporary, folder / FACTS_FILE)
-
-
-def load_doc_facts(folder: Path, size: int) -> DocFacts | None:
-    """The facts :func:`save_doc_facts` wrote, or ``None`` (none yet, another format, another size)."""
-    try:
-        data = json.loads((folder / FACTS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if data.get("format") != FACTS_FORMAT or data.get("size") != size:
-        return None
-    single: dict[str, list] = {}
-    for name in _SINGLE_FACTS:
-        table = data[name]["values"]
-        single[name] = [table[c] if c >= 0 else None for c in data[name]["codes"]]
-    contractor_table = data["contractors"]["values"]
-    contractors = [tuple(contractor_table[c] for c in codes) for codes in data["contractors"]["codes"]]
-    return DocFacts(
-        kind=single["kind"],
-        report_id=single["report_id"],
-        section=single["section"],
-        theme=single["theme"],
-        contractors=contractors,
-        year=[y or None for y in data["year"]],
-        published=[p or "" for p in single["published"]],
-        position=data["position"],
-        theme_names={t for t in single["theme"] if t},
-        contractor_names=set(contractor_table),
-        section_names={s for s in single["section"] if s},
-    )
+def facet_arrays(facts: DocFacts) -> FacetArrays:
+    """The commit's facet arrays (made once per facts; two threads at once may both make them)."""
+    found = _facet_arrays.get(facts)
+    if found is None:
+        found = _facet_arrays.setdefault(facts, FacetArrays.of(facts))
+    return found
 
 
 # --- filters -----------------------------------------------------------------------
@@ -327,7 +174,7 @@ def filter_and_count(
     facts: DocFacts, docnums: np.ndarray, filters: Filters
 ) -> tuple[np.ndarray, Facets]:
     """Which of the documents pass every filter (a mask in their order), and the facet counts."""
-    arrays = facts.arrays
+    arrays = facet_arrays(facts)
     docnums = np.asarray(docnums, dtype=np.int64)
     passes = filters.passing(arrays, docnums)
     kept = passes["theme"] & passes["contractor"] & passes["year"]

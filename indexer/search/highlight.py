@@ -1,6 +1,7 @@
 """Snippets with the matched words marked, safe to put into HTML.
 
-The stored text runs through the index's own analyzers with ``chars=True``;
+The stored text's words (where the index's tokenizer cut them, kept at indexing:
+:mod:`indexer.index.wordspans`) go through the index's own per-word analysis;
 every word whose tokens include one of the query's terms for that field is
 marked, and a phrase where its words follow each other. So the marks follow the search itself: ``bolig`` marks
 ``Boligmangel`` (a compound part), ``flyktningenes`` marks ``flyktninger``
@@ -15,7 +16,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from indexer.language.analysis import ANALYZED_FIELDS, PHRASE_SUFFIX, analyse_word, exact_terms, words
+from indexer.language.analysis import ANALYZED_FIELDS, PHRASE_SUFFIX, analyse_word, exact_terms, words, words_at
 
 SNIPPET_CHARS = 240
 ELLIPSIS = "…"
@@ -31,7 +32,7 @@ def _phrase_terms(word: str) -> tuple[str, ...]:
     return exact_terms(word) if PHRASE_SUFFIX == "exact" else analyse_word(word).index[PHRASE_SUFFIX]
 
 
-def _phrase_spans(text: str, phrases: Sequence[Phrase], prefix: str) -> set[Span]:
+def _phrase_spans(text_words: Sequence[tuple[str, int, int]], phrases: Sequence[Phrase], prefix: str) -> set[Span]:
     """Spans of the places where a phrase's words follow each other.
 
     The phrase field's tokens, as its analyzer makes them with stop words kept
@@ -42,7 +43,7 @@ def _phrase_spans(text: str, phrases: Sequence[Phrase], prefix: str) -> set[Span
     wanted = [phrase_words for fieldname, phrase_words in phrases if fieldname == phrase_field and phrase_words]
     if not wanted:
         return set()
-    ordered = [(_phrase_terms(word), (start, end)) for word, start, end in words(text)]
+    ordered = [(_phrase_terms(word), (start, end)) for word, start, end in text_words]
     spans = set()
     for phrase_words in wanted:
         for start in range(len(ordered) - len(phrase_words) + 1):
@@ -52,11 +53,14 @@ def _phrase_spans(text: str, phrases: Sequence[Phrase], prefix: str) -> set[Span
 
 
 def match_spans(
-    text: str, terms: set[tuple[str, str]], phrases: Sequence[Phrase] = (), prefix: str = "text"
+    text: str, terms: set[tuple[str, str]], phrases: Sequence[Phrase] = (), prefix: str = "text",
+    word_spans: Sequence[Span] | None = None,
 ) -> list[Span]:
     """Character spans of the words in ``text`` that carry one of ``terms``,
-    and of the places where one of ``phrases`` occurs, merged."""
-    spans: set[Span] = _phrase_spans(text, phrases, prefix)
+    and of the places where one of ``phrases`` occurs, merged. ``word_spans``,
+    where the text's words are (kept at indexing), spare tokenising it."""
+    text_words = words_at(text, word_spans) if word_spans is not None else words(text)
+    spans: set[Span] = _phrase_spans(text_words, phrases, prefix)
     wanted = {
         suffix: {term for fieldname, term in terms if fieldname == f"{prefix}_{suffix}"} for suffix in ANALYZED_FIELDS
     }
@@ -65,7 +69,7 @@ def match_spans(
         # One pass over the words with the analyzers' per-word results, not one
         # analyzer run per field: the same terms (FieldFilter drops stop words
         # outside ``exact``), a fraction of the time.
-        for word, start, end in words(text):
+        for word, start, end in text_words:
             analysed = analyse_word(word)
             if any(
                 not found.isdisjoint(analysed.index[suffix])
@@ -104,10 +108,11 @@ def _window(text: str, spans: list[Span], width: int) -> tuple[int, int]:
 
 
 def highlight(
-    text: str, terms: set[tuple[str, str]], width: int | None = SNIPPET_CHARS, phrases: Sequence[Phrase] = ()
+    text: str, terms: set[tuple[str, str]], width: int | None = SNIPPET_CHARS, phrases: Sequence[Phrase] = (),
+    word_spans: Sequence[Span] | None = None,
 ) -> str:
     """HTML of ``text`` (whole, or a window of ``width``) with matched words in ``<mark>``."""
-    spans = match_spans(text, terms, phrases)
+    spans = match_spans(text, terms, phrases, word_spans=word_spans)
     start, end = (0, len(text)) if width is None else _window(text, spans, width)
     parts = [ELLIPSIS if start > 0 else ""]
     cursor = start

@@ -1,18 +1,20 @@
 """Findings and reports by id, and the list of all reports.
 
-These read stored fields only; the facet facts (:mod:`indexer.search.facets`) give
+These read stored fields only; the document facts (:mod:`indexer.index.docfacts`) give
 each finding its theme and each report its number of findings without
 opening every document.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from typing import Any
 
+import numpy as np
 from whoosh.searching import Searcher
 
+from indexer.index.docfacts import DocFacts
 from indexer.index.schema import KIND_FINDING, KIND_PASSAGE, KIND_REPORT
-from indexer.search.facets import DocFacts
 from indexer.search.results import FindingDetail, ReportDetail, ReportItem, ReportSummary, make_hit, report_info
 
 
@@ -29,7 +31,7 @@ def finding(searcher: Searcher, facts: DocFacts, finding_id: str) -> FindingDeta
     if docnum is None:
         return None
     fields = searcher.stored_fields(docnum)
-    hit = make_hit(fields, set(), theme=facts.theme[docnum])
+    hit = make_hit(fields, set(), theme=facts.value("theme", docnum))
     return FindingDetail(**vars(hit), chapter=fields.get("chapter"))
 
 
@@ -76,9 +78,13 @@ def get_report(searcher: Searcher, facts: DocFacts, report_id: str) -> ReportDet
     if docnum is None:
         return None
     items: dict[str, list[tuple[int, ReportItem]]] = {KIND_FINDING: [], KIND_PASSAGE: []}
-    for number, kind in enumerate(facts.kind):
-        if kind in items and facts.report_id[number] == report_id:
-            items[kind].append((facts.position[number], _item(searcher.stored_fields(number))))
+    codes = facts.codes
+    report_code = bisect_left(codes.tables["report_id"], report_id)
+    if report_code < len(codes.tables["report_id"]) and codes.tables["report_id"][report_code] == report_id:
+        for number in np.flatnonzero(codes.codes["report_id"] == report_code).tolist():
+            kind = facts.value("kind", number)
+            if kind in items:
+                items[kind].append((int(codes.position[number]), _item(searcher.stored_fields(number))))
     return ReportDetail(
         **_report_fields(searcher.stored_fields(docnum)),
         findings=[item for _, item in sorted(items[KIND_FINDING], key=lambda pair: pair[0])],

@@ -10,8 +10,8 @@ from __future__ import annotations
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from indexer.index.docfacts import DocFacts
 from indexer.index.schema import KIND_FINDING, KIND_PASSAGE
-from indexer.search.facets import DocFacts
 from indexer.search.results import SearchHit, make_hit
 
 KEY_TERMS = 12
@@ -56,5 +56,5 @@ def similar_findings(searcher: Searcher, facts: DocFacts, finding_id: str, limit
             if normalized in seen_texts:
                 continue
             seen_texts.add(normalized)
-            similar.append(make_hit(stored, terms, hit.score, theme=facts.theme[hit.docnum]))
+            similar.append(make_hit(stored, terms, hit.score, theme=facts.value("theme", hit.docnum)))
     return similar

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indexer.index.docfacts import MAX_YEAR, MIN_YEAR  # what a year filter accepts: four digits
 from indexer.index.schema import KIND_FINDING, KIND_PASSAGE, SEARCHABLE_KINDS
 
 __all__ = [
@@ -27,9 +28,6 @@ __all__ = [
 ]
 
 DEFAULT_SIZE = 10
-
-# What a year filter accepts: four digits.
-MIN_YEAR, MAX_YEAR = 1000, 9999
 
 # The Bokmål word for each kind a search returns.
 KIND_WORDS = {KIND_FINDING: "funn", KIND_PASSAGE: "avsnitt"}

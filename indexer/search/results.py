@@ -283,8 +283,10 @@ def make_hit(
     theme: str | None = None,
     whole: bool | None = None,
     phrases: Sequence[Phrase] = (),
+    word_spans: Sequence[tuple[int, int]] | None = None,
 ) -> SearchHit:
-    """A hit for a stored finding or passage; findings are shown whole, passages as a snippet."""
+    """A hit for a stored finding or passage; findings are shown whole, passages as a snippet.
+    ``word_spans``: where the text's words are, when kept at indexing (else the text is tokenised)."""
     text = fields.get("text") or ""
     if whole is None:
         whole = fields.get("kind") == "finding"
@@ -292,7 +294,8 @@ def make_hit(
         id=fields["id"],
         kind=fields["kind"],
         text=text,
-        highlight=highlight(text, terms, width=None if whole else SNIPPET_CHARS, phrases=phrases),
+        highlight=highlight(text, terms, width=None if whole else SNIPPET_CHARS, phrases=phrases,
+                            word_spans=word_spans),
         score=round(score, 4),
         section=fields.get("section"),
         page=fields.get("page"),

@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import islice
 
 from indexer.index._whoosh import StringAutomaton, edit_distance, levenshtein_dfa
+from indexer.index.snapshot import Snapshot
 from indexer.language.analysis import analyse_word, fold
 
 MIN_LETTERS_ONE_EDIT = 5
@@ -64,7 +65,8 @@ def _automaton(word: str, max_distance: int, prefix: int) -> StringAutomaton:
 
 class Vocabulary:
     """The index's terms of a field, sorted, in memory (the spelling fields
-    loaded up front, others when first asked for).
+    loaded up front, others when first asked for), from the commit's serving
+    snapshot when it has one.
 
     Finding the words near a typo walks a Levenshtein automaton through the
     vocabulary; over Whoosh's on-disk term files that costs thousands of seeks
@@ -75,7 +77,8 @@ class Vocabulary:
     needed, so one vocabulary serves every thread's searcher of a commit.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, snapshot: Snapshot | None = None) -> None:
+        self._snapshot = snapshot  # the commit's terms, mapped: no reading of Whoosh's term files
         self._terms: dict[str, list[str]] = {}
         self._by_fold: dict[str, dict[str, list[str]]] = {}
         self._lock = threading.Lock()
@@ -90,9 +93,12 @@ class Vocabulary:
 
     def terms(self, reader, fieldname: str) -> list[str]:
         if fieldname not in self._terms:
-            loaded = sorted(
-                raw.decode("utf-8") if isinstance(raw, bytes) else raw for raw in reader.lexicon(fieldname)
-            )
+            if self._snapshot is not None and self._snapshot.has_field(fieldname):
+                loaded = self._snapshot.field(fieldname).term_texts()
+            else:
+                loaded = sorted(
+                    raw.decode("utf-8") if isinstance(raw, bytes) else raw for raw in reader.lexicon(fieldname)
+                )
             with self._lock:
                 self._terms.setdefault(fieldname, loaded)
         return self._terms[fieldname]
