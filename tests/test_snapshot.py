@@ -5,6 +5,8 @@ each commit and keeps the folder tidy."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -182,3 +184,18 @@ def test_spans_of_segments_no_snapshot_uses_are_removed(corpus_index: Path, corp
     searcher = searching.get_searcher(copy)
     assert {name.split(".")[0] for name in left} == {reader.segment().segment_id()
                                                      for reader, _ in searcher.reader().leaf_readers()}
+
+
+def test_a_new_process_answers_a_plain_query_without_loading_spacy(corpus_index: Path):
+    # Importing spaCy costs over half a second of a new server process's first answer.
+    script = (
+        "import sys\n"
+        "from indexer.search.engine import search\n"
+        f"response = search({str(corpus_index)!r}, 'bosetting av flyktninger i kommunene')\n"
+        "assert response.results and any('<mark>' in hit.highlight for hit in response.results)\n"
+        "print('spacy' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"

@@ -26,7 +26,10 @@ says where each starts). Per analysed field (``text_*``, ``title_*``):
 
 Beside the postings, the commit's :class:`~indexer.index.docfacts.DocFacts` (``facts.*``
 arrays of codes, their tables of values in ``meta.json``): what filters, facet counts
-and sort orders need per document, so no server reads them from Whoosh.
+and sort orders need per document, so no server reads them from Whoosh; in ``meta.json``
+the analysed words of the headings and contractor names a query is compared with; and,
+in ``serving/spans/``, where the words of each stored text are
+(:mod:`indexer.index.wordspans`).
 
 A snapshot holds what one commit's searcher would compute: scores are exact, so
 :mod:`indexer.search.arrayscoring` over Whoosh stays the oracle the tests compare with.
@@ -60,10 +63,12 @@ from indexer.index.wordspans import (
     open_segment_spans,
     remove_unused_spans,
 )
+from indexer.language.institutes import institutes
+from indexer.language.synonyms import text_keys
 
 SNAPSHOT_DIR = "serving"
 # Bump when what a snapshot holds or how it is laid out changes: an older one is then not opened.
-SNAPSHOT_FORMAT = 4
+SNAPSHOT_FORMAT = 5
 META_FILE = "meta.json"
 ARRAYS_FILE = "arrays.bin"
 # Snapshots kept beside the newest, for searchers still on an older commit.
@@ -274,6 +279,7 @@ def build_snapshot(index_dir: Path | str, searcher: Searcher) -> SnapshotBuild:
             "doc_count": searcher.doc_count_all(),
             "fields": fields,
             "fact_tables": facts.codes.tables,
+            "name_keys": _name_keys(facts),
             "segments": [[segment_id, offset, documents] for _, segment_id, offset, documents in segments],
             "arrays": arrays.directory,
         }
@@ -286,6 +292,17 @@ def build_snapshot(index_dir: Path | str, searcher: Searcher) -> SnapshotBuild:
     remove_old_snapshots(root, keep=name)
     remove_unused_spans(spans_folder(index_dir), _used_segments(root))
     return SnapshotBuild(name, target, terms, time.monotonic() - started)
+
+
+def _name_keys(facts: DocFacts) -> dict[str, list[str]]:
+    """The analysed words (:func:`~indexer.language.synonyms.text_keys`) of every name a
+    search compares query words with: section headings, contractors and their aliases in
+    the institute gazetteer. Analysed here once, not in every new server process."""
+    aliases = {institute.name: institute.aliases for institute in institutes()}
+    names = set(facts.codes.tables["section"]) | set(facts.codes.tables["contractors"])
+    for contractor in facts.codes.tables["contractors"]:
+        names.update(aliases.get(contractor, ()))
+    return {name: list(text_keys(name)) for name in sorted(names)}
 
 
 def _segments(searcher: Searcher) -> list[tuple[Any, str, int, int]]:
@@ -400,6 +417,7 @@ class Snapshot:
         self.doc_count = int(meta["doc_count"])
         self._meta: dict[str, dict[str, Any]] = meta["fields"]
         self._fact_tables: dict[str, list[str]] = meta["fact_tables"]
+        self.name_keys: dict[str, tuple[str, ...]] = {name: tuple(keys) for name, keys in meta["name_keys"].items()}
         self._arrays = ArrayFile.open(folder / ARRAYS_FILE, meta["arrays"])
         self._fields: dict[str, FieldPostings] = {}
         self._segments: list[list[Any]] = meta["segments"]  # [segment id, first document, documents]

@@ -166,9 +166,9 @@ def _clean(raw: str) -> tuple[str, int, int] | None:
 
 
 def _plain_word(chunk: str) -> tuple[str, int, int] | None:
-    """The word of a space-delimited chunk that is a run of letters, runs of letters
-    joined by single hyphens (NAV-kontor) or a run of digits, with punctuation only at
-    its edges («Tiltak», (2019).), else ``None``.
+    """The word of a space-delimited chunk that is a run of letters or of digits, or such
+    runs joined by single hyphens (NAV-kontor, covid-19), with punctuation only at its
+    edges («Tiltak», (2019).), else ``None``.
 
     spaCy's Bokmål rules never split inside such a run (tests/test_analysis.py checks
     the lexicon's word forms and report text), and however they split the edges off,
@@ -177,9 +177,7 @@ def _plain_word(chunk: str) -> tuple[str, int, int] | None:
     if cleaned is None:
         return None
     inner = chunk[cleaned[1]:cleaned[2]]
-    if inner.isalpha() or (inner.isdigit() and inner.isascii()):
-        return cleaned
-    return cleaned if "-" in inner and all(part.isalpha() for part in inner.split("-")) else None
+    return cleaned if all(part.isalpha() or (part.isdigit() and part.isascii()) for part in inner.split("-")) else None
 
 
 # The index analyses each text once per field; keep the last few tokenisations

@@ -9,7 +9,7 @@ passages to the hits.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,12 +35,13 @@ class ContractorMatch:
 class ContractorNames:
     """The names and aliases of the contractors in one index."""
 
-    def __init__(self, contractors: Iterable[str]):
+    def __init__(self, contractors: Iterable[str], keys_of: Callable[[str], tuple[str, ...]] = text_keys):
+        """``keys_of``: a name's analysed words (:func:`text_keys`, or what a snapshot kept of it)."""
         aliases = _gazetteer_aliases()
         self._names: dict[tuple[str, ...], set[str]] = {}
         for name in contractors:
             for alias in (name, *aliases.get(name, ())):
-                keys = text_keys(alias)
+                keys = keys_of(alias)
                 if keys:
                     self._names.setdefault(keys, set()).add(name)
         self.longest = max((len(keys) for keys in self._names), default=0)

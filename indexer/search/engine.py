@@ -48,6 +48,7 @@ from indexer.index.docfacts import DocFacts, build_doc_facts
 from indexer.index.schema import KIND_FINDING, KIND_PASSAGE, SEARCHABLE_KINDS, build_schema
 from indexer.index.snapshot import Snapshot, commit_key, open_snapshot
 from indexer.index.status import index_status
+from indexer.language.synonyms import text_keys
 from indexer.search import lookup, morelike
 from indexer.search.arrayscoring import ArrayScorer, make_leaf_scorers, score_all
 from indexer.search.contractor_names import ContractorNames
@@ -221,9 +222,17 @@ def _facts(searcher: Searcher, index_dir: Path | str | None = None) -> DocFacts:
 
 
 def _query_builder(searcher: Searcher, facts: DocFacts, index_dir: Path | str | None = None) -> QueryBuilder:
-    contractors = _derived_for(searcher, "contractors", lambda: ContractorNames(facts.contractor_names))
-    headings = _derived_for(searcher, "headings", lambda: Headings(facts.section_names, facts.codes.tables["report_titles"]))
-    vocabulary = _derived_for(searcher, "vocabulary", lambda: Vocabulary(_snapshot(index_dir, searcher) if index_dir else None))
+    snapshot = _snapshot(index_dir, searcher) if index_dir is not None else None
+    kept = snapshot.name_keys if snapshot is not None else {}
+
+    def keys_of(name: str) -> tuple[str, ...]:
+        found = kept.get(name)
+        return found if found is not None else text_keys(name)
+
+    contractors = _derived_for(searcher, "contractors", lambda: ContractorNames(facts.contractor_names, keys_of))
+    headings = _derived_for(searcher, "headings",
+                            lambda: Headings(facts.section_names, facts.codes.tables["report_titles"], keys_of))
+    vocabulary = _derived_for(searcher, "vocabulary", lambda: Vocabulary(snapshot))
     return QueryBuilder(searcher, contractors, headings, vocabulary=vocabulary)
 
 

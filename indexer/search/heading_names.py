@@ -10,7 +10,7 @@ heading where the word says more.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from whoosh import query as wq
 
@@ -20,14 +20,16 @@ from indexer.language.synonyms import text_keys
 SECTION_FIELD = "section"
 
 
-def _content_keys(text: str) -> list[str]:
-    return [key for key in text_keys(text) if not analyse_word(key).stop]
+def _content_keys(text: str, keys_of: Callable[[str], tuple[str, ...]] = text_keys) -> list[str]:
+    return [key for key in keys_of(text) if not analyse_word(key).stop]
 
 
 class Headings:
     """The words of the headings in one index."""
 
-    def __init__(self, headings: Iterable[str], titles: Iterable[str] = ()):
+    def __init__(self, headings: Iterable[str], titles: Iterable[str] = (),
+                 keys_of: Callable[[str], tuple[str, ...]] = text_keys):
+        """``keys_of``: a heading's analysed words (:func:`text_keys`, or what a snapshot kept of it)."""
         self._by_key: dict[str, set[str]] = {}
         self._length: dict[str, int] = {}
         # A heading that repeats its report's title (the summary of a report in
@@ -36,7 +38,7 @@ class Headings:
         for heading in headings:
             if " ".join(heading.lower().split()) in skipped:
                 continue
-            keys = _content_keys(heading)
+            keys = _content_keys(heading, keys_of)
             self._length[heading] = max(1, len(set(keys)))
             for key in keys:
                 self._by_key.setdefault(key, set()).add(heading)
