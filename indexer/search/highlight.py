@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from functools import lru_cache
 
 from indexer.language.analysis import ANALYZED_FIELDS, PHRASE_SUFFIX, analyse_word, exact_terms, words, words_at
 
@@ -30,6 +31,15 @@ Phrase = tuple[str, tuple[str, ...]]  # (field, words)
 def _phrase_terms(word: str) -> tuple[str, ...]:
     """A word's terms in the phrase field; the exact field's need no lexicon."""
     return exact_terms(word) if PHRASE_SUFFIX == "exact" else analyse_word(word).index[PHRASE_SUFFIX]
+
+
+@lru_cache(maxsize=65536)
+def _index_terms(word: str) -> frozenset[tuple[str, str]]:
+    """(field suffix, term) of every term the word is indexed as (FieldFilter keeps a
+    stop word in the ``exact`` field only)."""
+    analysed = analyse_word(word)
+    return frozenset((suffix, term) for suffix, found in analysed.index.items()
+                     if suffix == "exact" or not analysed.stop for term in found)
 
 
 def _phrase_spans(text_words: Sequence[tuple[str, int, int]], phrases: Sequence[Phrase], prefix: str) -> set[Span]:
@@ -61,21 +71,13 @@ def match_spans(
     where the text's words are (kept at indexing), spare tokenising it."""
     text_words = words_at(text, word_spans) if word_spans is not None else words(text)
     spans: set[Span] = _phrase_spans(text_words, phrases, prefix)
-    wanted = {
-        suffix: {term for fieldname, term in terms if fieldname == f"{prefix}_{suffix}"} for suffix in ANALYZED_FIELDS
-    }
-    wanted = {suffix: found for suffix, found in wanted.items() if found}
+    wanted = {(fieldname[len(prefix) + 1:], term) for fieldname, term in terms
+              if fieldname.startswith(f"{prefix}_") and fieldname[len(prefix) + 1:] in ANALYZED_FIELDS}
     if wanted:
         # One pass over the words with the analyzers' per-word results, not one
-        # analyzer run per field: the same terms (FieldFilter drops stop words
-        # outside ``exact``), a fraction of the time.
+        # analyzer run per field: the same terms, a fraction of the time.
         for word, start, end in text_words:
-            analysed = analyse_word(word)
-            if any(
-                not found.isdisjoint(analysed.index[suffix])
-                for suffix, found in wanted.items()
-                if suffix == "exact" or not analysed.stop
-            ):
+            if not wanted.isdisjoint(_index_terms(word)):
                 spans.add((start, end))
     merged: list[Span] = []
     for start, end in sorted(spans):
