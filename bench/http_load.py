@@ -67,7 +67,9 @@ def _memory_kib(pid: int) -> dict[str, float]:
 class Server:
     """`rapportsok serve` in a child process, stopped with SIGTERM."""
 
-    def __init__(self, index_dir: Path, corpus_dir: Path, workers: int = 1):
+    def __init__(self, index_dir: Path, corpus_dir: Path, workers: int = 1, first_path: str = "/api/health"):
+        """Started, and waited for until ``first_path`` answers; :attr:`first_answer_s` is
+        how long that took from the start of the process."""
         self.port = _free_port()
         # One process unless asked: its memory is then the server's whole memory.
         command = [
@@ -75,23 +77,25 @@ class Server:
             "--index-dir", str(index_dir), "--corpus", str(corpus_dir), "--workers", str(workers),
         ]
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - open while the server runs, closed in stop()
+        started = time.monotonic()
         self.process = subprocess.Popen(command, cwd=REPO_DIR, stdout=self.log, stderr=self.log)
         self.base = f"http://127.0.0.1:{self.port}"
-        self._wait_until_up()
+        self._wait_until_up(first_path)
+        self.first_answer_s = time.monotonic() - started
 
-    def _wait_until_up(self, timeout: float = 120.0) -> None:
+    def _wait_until_up(self, path: str, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self.log.seek(0)
                 raise RuntimeError(f"server exited: {self.log.read()[-2000:].decode(errors='replace')}")
             try:
-                with urllib.request.urlopen(self.base + "/api/health", timeout=2) as response:
+                with urllib.request.urlopen(self.base + path, timeout=30) as response:
                     json.load(response)
                     return
             except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("server did not answer /api/health in time")
+                time.sleep(0.02)  # refused until the socket listens: asked again at once
+        raise RuntimeError(f"server did not answer {path} in time")
 
     def get(self, path: str) -> None:
         with urllib.request.urlopen(self.base + path, timeout=60) as response:
@@ -149,7 +153,8 @@ def measure(index_dir: Path, corpus_dir: Path, query_sets: dict[str, list[str]],
             workers: int = 1) -> dict[str, Any]:
     """wrk against one server of ``workers`` processes, one run per query set, and the
     server's memory after them."""
-    server = Server(index_dir, corpus_dir, workers)
+    first_set = next(iter(query_sets.values()), [])
+    server = Server(index_dir, corpus_dir, workers, first_path=search_paths(first_set)[0] if first_set else "/api/health")
     try:
         memory_idle = server.memory()
         runs = {}
@@ -158,7 +163,8 @@ def measure(index_dir: Path, corpus_dir: Path, query_sets: dict[str, list[str]],
             for path in paths[:5]:  # warm the searcher and the lexicon before timing
                 server.get(path)
             runs[name] = run_wrk(server, paths, seconds, connections)
-        return {"connections": connections, "seconds": seconds, "workers": workers, "idle": memory_idle,
+        return {"connections": connections, "seconds": seconds, "workers": workers,
+                "first_answer_s": server.first_answer_s, "idle": memory_idle,
                 "after": server.memory(), "runs": runs}
     finally:
         server.stop()
