@@ -87,6 +87,13 @@ def test_not_words(lex, word):
         ("problemstillinger", ["problem", "stilling"]),
         ("flyktningskontor", ["flyktning", "kontor"]),
         ("årsrapport", ["år", "rapport"]),
+        # an adverb in -s as the first part
+        ("utenlandsopphold", ["utenlands", "opphold"]),
+        ("innenlandsreise", ["innenlands", "reise"]),
+        # words the lexicon does not know, by a common head after a linking -s- or a long head
+        ("innlåsningseffekten", ["innlåsning", "effekt"]),
+        ("autentiseringsmekanismer", ["autentisering", "mekanisme"]),
+        ("skytjenesteleverandørene", ["skytjeneste", "leverandør"]),
     ],
 )
 def test_compound_parts(lex, word, parts):
@@ -125,6 +132,13 @@ def test_compound_parts(lex, word, parts):
         "kommunenes",
         "flyktningers",
         "Tromsø",
+        # unknown words ending in a short word are foreign or misread, not compounds
+        "interesting",
+        "outperform",
+        "bibliometrisk",
+        "deconstructing",
+        "privilege",
+        "delvis",
     ],
 )
 def test_ordinary_words_are_not_split(lex, word):
@@ -207,3 +221,7 @@ def test_cache_dir_follows_environment(tmp_path, monkeypatch):
     # A new spacy-lookups-data or a new table layout gets a new file.
     assert metadata.version("spacy-lookups-data") in cache_path().name
     assert f"t{lexicon.TABLE_FORMAT}" in cache_path().name
+
+
+def test_an_unknown_compound_takes_its_heads_lemma(lex):
+    assert lex.lemmas("innlåsningseffektene") == ["innlåsningseffekt"]

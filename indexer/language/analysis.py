@@ -73,7 +73,7 @@ from indexer.language.lexicon import get_lexicon
 # the terms a text gives: the index fingerprint (indexer/index/fingerprint.py)
 # then makes the next `rapportsok index` rebuild the whole index. Changes to the
 # data files are noticed without it.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 # Suffix → default query boost. The lemma field carries the match; an exact
 # inflection adds to it; a compound part and a folded spelling alone must stay

@@ -83,6 +83,14 @@ _SHORT_HEADS = frozenset(
     bot rett
     """.split()
 )
+# An adverb in -s this long may start a compound (utenlands+opphold).
+MIN_S_ADVERB_MODIFIER = 6
+# A word the lexicon does not know, ending in a word that ends this many listed
+# compounds, is taken as a compound of that head (innlåsnings+effekt): its lemma
+# follows the head's, and the head is one of its parts.
+MIN_HEAD_COUNT_FOR_UNKNOWN = 20
+MIN_UNKNOWN_MODIFIER = 5
+MIN_UNLINKED_HEAD = 8
 # Linking letters between a modifier and the rest: arbeid-s-liv, barn-e-hage.
 _LINKS = ("", "s", "e")
 # Modifiers with these endings always take a linking -s- before another part
@@ -514,7 +522,27 @@ class Lexicon:
         # its head must be such a noun too (problemløsing → problem+løsing).
         verbal = any(self._is_verbal_noun(lemma) for lemma in whole_lemmas)
         found = self._best_parts(form, head_pos, whole_lemmas, verbal)
+        if not found and whole is None:
+            found = self._head_only(form)
         return tuple(found) if found else None
+
+    def _head_only(self, form: str) -> list[tuple[int, str]] | None:
+        """An unknown word as (its unknown first part, a common noun head): the longest
+        head that ends at least :data:`MIN_HEAD_COUNT_FOR_UNKNOWN` listed compounds,
+        after a first part of :data:`MIN_UNKNOWN_MODIFIER` letters or more that ends
+        in a linking -s- (``innlåsningseffekten`` → innlåsning, effekt), or a head of
+        :data:`MIN_UNLINKED_HEAD` letters or more. Shorter unlinked heads are mostly
+        the ends of foreign or misread words (interes+ting, outper+form)."""
+        for start in range(MIN_UNKNOWN_MODIFIER, len(form) - MIN_HEAD + 1):
+            modifier = form[:start]
+            linked = modifier.endswith("s") and len(modifier) > MIN_UNKNOWN_MODIFIER
+            if not linked and len(form) - start < MIN_UNLINKED_HEAD:
+                break
+            head_lemma = self._head_lemma(form, start, NOUN, ())
+            if head_lemma is None or self._head_counts.get(head_lemma, 0) < MIN_HEAD_COUNT_FOR_UNKNOWN:
+                continue
+            return [(0, modifier[:-1] if linked else modifier), (start, head_lemma)]
+        return None
 
     def _is_verbal_noun(self, lemma: str) -> bool:
         if not lemma.endswith("ing") or len(lemma) < 6:
@@ -601,7 +629,14 @@ def _modifier_pos(lemma_pos: dict[str, int], modifier: str, shortest: int = MIN_
         return 0
     if modifier in _NOT_MODIFIERS:
         return 0
-    return lemma_pos.get(modifier, 0) & (NOUN | ADJ | VERB)
+    pos = lemma_pos.get(modifier, 0)
+    # Adverbs made with -s (utenlands, innenlands, straks) start compounds as they are:
+    # utenlands+opphold, innenlands+reise, straks+tiltak.
+    if pos & ADV and modifier.endswith("s") and len(modifier) >= MIN_S_ADVERB_MODIFIER:
+        pos |= ADV
+    else:
+        pos &= ~ADV
+    return pos & (NOUN | ADJ | VERB | ADV)
 
 
 def _can_be_head(lemma_pos: dict[str, int], lemma: str, head_pos: int) -> bool:
