@@ -513,6 +513,10 @@ CRAFTED = {
                             ["Rapporten omtaler <script>alert('x')</script> & bolig: Boligmangel rammer flyktninger."]),
     "nav.pdf": _report(3, "Samarbeid med stat", "NORCE", 2019,
                        ["Kommunene samarbeider med Arbeids- og velferdsetaten om arbeidstrening."], []),
+    "jobb.pdf": _report(4, "Tett oppfølging", "Oslo Economics", 2021,
+                        ["Jobbspesialistene følger deltakerne tett.",
+                         "Jobbspesialisene samarbeider med arbeidsgivere."],  # the report misspells it
+                        ["Deltakerne møtte en jobbspesialist hver uke."]),
 }
 
 
@@ -548,6 +552,13 @@ def test_a_multi_word_synonym_is_found_as_a_phrase(crafted_index):
     found = search(crafted_index, "NAV").results
     assert [hit.id for hit in found] == ["funn3-0"]
     assert "<mark>Arbeids- og velferdsetaten</mark>" in found[0].highlight
+
+
+def test_a_document_that_misspells_the_word_is_found_below_those_that_spell_it_right(crafted_index):
+    found = [hit.text for hit in search(crafted_index, "jobbspesialister").results]
+    misspelled = found.index("Jobbspesialisene samarbeider med arbeidsgivere.")
+    assert misspelled > found.index("Jobbspesialistene følger deltakerne tett.")
+    assert search(crafted_index, "jobbspesialister").suggestion is None
 
 
 def test_highlights_escape_html_but_keep_marks(crafted_index):

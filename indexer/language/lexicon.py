@@ -452,6 +452,21 @@ class Lexicon:
         head_start, head_lemma = split[-1]
         return [form[:head_start] + head_lemma]
 
+    def regular_forms(self, lemma: str) -> list[str]:
+        """The lemma and its regular inflections for each part of speech it has (a
+        compound's from its head's): ``jobbspesialist`` → jobbspesialisten,
+        jobbspesialister, jobbspesialistene …."""
+        lemma = _normalise(lemma)
+        pos = self._lemma_pos.get(lemma, 0)
+        if not pos:
+            split = self._split(lemma)
+            pos = self._lemma_pos.get(split[-1][1], 0) if split else 0
+        forms = [lemma]
+        for bit in (NOUN, VERB, ADJ):
+            if pos & bit:
+                forms += [form for form in _regular_forms(lemma, bit) if form not in forms]
+        return forms
+
     def is_word(self, word: str) -> bool:
         """Whether this is a Norwegian word form: listed, a genitive of one, or a
         compound of listed words. Used to decide whether a line-end hyphen is a

@@ -49,6 +49,11 @@ COORDINATION_POWER = 1.5
 # query lifts its findings and passages.
 CONTEXT_BONUS = 4.0
 SYNONYM_WEIGHT = 0.4
+# A document that misspells the word (Jobbspesialisene for Jobbspesialistene) is found
+# when the word is rare in the index, below the documents that spell it right.
+NEAR_SPELLING_WEIGHT = 0.5
+MAX_DOCS_FOR_NEAR_SPELLINGS = 30
+MIN_LETTERS_NEAR_SPELLINGS = 8
 COMPOUND_PARTS_WEIGHT = 0.6
 PREFIX_WEIGHT = 0.3
 # Score of a document whose report was written by the institute the query names.
@@ -160,6 +165,29 @@ class QueryBuilder:
                 )
         return _or(clauses, boost=COMPOUND_PARTS_WEIGHT * weight)
 
+    def _near_spellings(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
+        """Documents that misspell the word: when its lemma is in few documents
+        (:data:`MAX_DOCS_FOR_NEAR_SPELLINGS`), the spellings in the index one edit
+        from one of its inflected forms (sharing their first two letters) that are no
+        Norwegian word, as typo tolerance does for a query."""
+        lemma_field, exact_field = f"{prefix}_lemma", f"{prefix}_exact"
+        if exact_field not in self.schema or lemma_field not in self.schema:
+            return None
+        lexicon = get_lexicon()
+        found: dict[str, None] = {}
+        for lemma in self._lemmas(text):
+            if not lemma.isalpha() or len(lemma) < MIN_LETTERS_NEAR_SPELLINGS:
+                continue
+            if self.reader.doc_frequency(lemma_field, lemma) > MAX_DOCS_FOR_NEAR_SPELLINGS:
+                continue
+            forms = lexicon.regular_forms(lemma)
+            for form in forms:
+                # One edit: a word misspelled in print is mostly one letter off.
+                for term in self.vocabulary.within(self.reader, exact_field, form, 1, prefix=2):
+                    if term not in forms and not lexicon.is_word(term):
+                        found[term] = None
+        return _or([wq.Term(exact_field, term) for term in found], boost=NEAR_SPELLING_WEIGHT * weight)
+
     def _expand(self, fieldname: str, prefix: str, limit: int) -> list[str]:
         if fieldname not in self.schema:
             return []
@@ -232,6 +260,7 @@ class QueryBuilder:
                     *self._field_terms("text", text),
                     self._compound_parts("text", text),
                     self._longer_words("text", text),
+                    self._near_spellings("text", text),
                     *extras.core,
                 ]
             )
