@@ -101,7 +101,7 @@ _S_LINKED_ENDINGS = ("het", "sjon", "else", "tet", "ning", "ing", "dom", "skap",
 _NOT_MODIFIERS = frozenset(
     """
     av bak ben bi dom etter for fore fra gjen inn med mel mis mot ned når
-    opp over sam til ulike under ut uten van vel ver ved hen inne oms boom tids
+    opp over sam til ulike under ut uten van vel ver ved hen inne oms tids
     """.split()
 )
 # Derivational endings that are also words (fattig+dom, frihet → fri+het, venn+skap):
@@ -109,7 +109,7 @@ _NOT_MODIFIERS = frozenset(
 _NOT_HEADS = frozenset(
     """
     dom het heit skap else inne nad sel ing ning lig ske ere ene ert ist ister isme
-    ment ant ent ion sjon asjon ør råde ende ring tilling tikk
+    ment ant ent ion sjon asjon ør ende ring tilling tikk
     """.split()
 )
 
