@@ -19,6 +19,7 @@ from indexer.search.engine import close_searchers
 from search_app import create_app
 
 from test_indexing import build_corpus, make_report_pdf
+from test_serve import free_port, start_server, stop, wait_until_healthy
 
 NEW_WORD = "fjellandbruk"
 OLD_WORD = "tolkeregister"
@@ -37,11 +38,23 @@ class CommitClock(IndexProgress):
         super().log(message)
 
 
-@pytest.fixture
-def served(tmp_path: Path):
+@pytest.fixture(params=["in-process", "two-workers"])
+def served(tmp_path: Path, request: pytest.FixtureRequest):
+    """The search app over a small index: in this process, or as `rapportsok serve
+    --workers 2` (each process over the mapped serving snapshot, switching on its own)."""
     corpus = build_corpus(tmp_path / "corpus")
     index_dir = tmp_path / "index"
     update_index(corpus, index_dir)
+    if request.param == "two-workers":
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        process = start_server(index_dir, corpus, port, "--workers", "2")
+        try:
+            wait_until_healthy(process, base)
+            yield corpus, index_dir, base
+        finally:
+            stop(process)
+        return
     server = create_server(create_app({"INDEX_DIR": index_dir, "CORPUS_DIR": corpus}), host="127.0.0.1", port=0)
     stopping = threading.Event()
 
