@@ -280,10 +280,18 @@ def _quality(results: dict[str, Any]) -> list[str]:
     for name, engine in _engines(sample):
         q = engine["quality"]
         rows.append([name, f"{q['ndcg']:.3f}", f"{q['mrr']:.3f}", f"{q['recall']:.3f}", "" if name == OURS else f"{q['ndcg'] / ours['ndcg']:.2f}×"])
+    sets = ours.get("sets")
+    if sets:
+        source = (f"Utviklingssettet (`indexer/evaluation/judgments.json`) og testsettet (`judgments_test.json`, aldri brukt "
+                  f"til justering), til sammen {ours['queries']} spørringer med graderte vurderinger")
+        per_set = [" Hvert sett for seg, for oss: " + "; ".join(
+            f"{name} nDCG@10 {numbers['ndcg']:.3f} ({numbers['queries']} spørringer)" for name, numbers in sets.items()) + "."]
+    else:
+        source = f"Relevanssettet i `indexer/evaluation/judgments.json` ({ours['queries']} spørringer med graderte vurderinger)"
+        per_set = []
     return ["## 4. Kvalitet", "",
-            f"Relevanssettet i `indexer/evaluation/judgments.json` ({ours['queries']} spørringer med graderte vurderinger) "
-            "på eksempelkorpuset, målt med `indexer.evaluation.relevance` for alle motorer.", ""] + _table(
-        ["Motor", "nDCG@10", "MRR", "recall@10", "nDCG mot oss"], rows)
+            f"{source} på eksempelkorpuset, målt med `indexer.evaluation.relevance` for alle motorer." + "".join(per_set),
+            ""] + _table(["Motor", "nDCG@10", "MRR", "recall@10", "nDCG mot oss"], rows)
 
 
 def render(results: dict[str, Any]) -> str:

@@ -150,7 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="relevance evaluation: nDCG@10, MRR, recall@10")
     p.add_argument("--index-dir", type=Path, default=DEFAULT_INDEX_DIR)
-    p.add_argument("--judgments", type=Path, default=None)
+    p.add_argument(
+        "--set", dest="judgment_set", choices=("dev", "test", "all"), default="all",
+        help="which shipped relevance set to evaluate: dev (may be tuned on), test (never tuned on) or all (default)",
+    )
+    p.add_argument("--judgments", type=Path, default=None, help="evaluate one judgments file instead of the shipped sets")
+    p.add_argument("--json", action="store_true", help="print the evaluation as JSON")
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser(

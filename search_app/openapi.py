@@ -122,8 +122,17 @@ SCHEMAS: dict[str, Schema] = {
             "limits": {**_array({"type": "string"}), "description": (
                 "What the query-cost guard cut from the query (too long; a word* that matches too many "
                 "words), one sentence each in Bokmål; empty when nothing was cut.")},
+            "translations": {**_array(_ref("Translation")), "description": (
+                "English words of the query and the Norwegian words also searched for them, "
+                "ranked below the words themselves; empty for a Norwegian query.")},
             "results": _array(_ref("SearchHit")),
             "facets": _ref("Facets"),
+        }
+    ),
+    "Translation": _object(
+        {
+            "english": {"type": "string", "description": "The English word or term as typed."},
+            "norwegian": {**_array({"type": "string"}), "description": "Norwegian lemmas or phrases searched for it."},
         }
     ),
     "FindingDetail": _object(
@@ -164,8 +173,15 @@ SCHEMAS: dict[str, Schema] = {
             "failed": _array(
                 _object({"file": {"type": "string"}, "code": _nullable("string"), "reason": _nullable("string")})
             ),
+            "missing_language_data": {**_array(_object({
+                "data": {"type": "string", "enum": ["nynorsk", "english"]},
+                "packages": _array({"type": "string"}),
+                "effect": {"type": "string", "description": "Hva søket mangler uten dem (bokmål)."},
+                "install": {"type": "string", "description": "Kommandoen som installerer dem."},
+            })), "description": "Valgfrie språkdata som ikke er installert; tom når alt er på plass."},
         },
-        required=["status", "documents", "reports", "findings", "passages", "last_indexed", "failed"],
+        required=["status", "documents", "reports", "findings", "passages", "last_indexed", "failed",
+                  "missing_language_data"],
     ),
 }
 

@@ -431,6 +431,7 @@ def test_an_index_built_with_other_data_is_stale_but_still_answers(client, monke
 def test_without_an_index_health_and_search_say_so(tmp_path):
     client = create_app({"INDEX_DIR": tmp_path / "nothing", "CORPUS_DIR": tmp_path}).test_client()
     body = get_json(client, "/api/health", 503)
+    assert isinstance(body.pop("missing_language_data"), list)  # what this machine lacks
     assert body == {"status": "unavailable", "documents": 0, "reports": 0, "findings": 0, "passages": 0,
                     "last_indexed": None, "failed": []}
     assert get_json(client, "/api/search?q=bolig", 503)["error"]["code"] == "index_missing"
@@ -675,3 +676,19 @@ def test_app_keeps_answering_while_the_index_is_rebuilt(tmp_path, site):
     assert statuses and set(statuses) == {200}
     # The running app sees the new commit without a restart.
     assert get_json(client, "/api/health")["documents"] == before + 1
+
+
+def test_health_and_the_index_summary_say_which_language_data_is_missing(client, monkeypatch):
+    from indexer.index.summary import IndexSummary, render_summary
+    from indexer.language import english, nynorsk
+
+    monkeypatch.setattr(nynorsk, "missing_packages", lambda: ["hunspell-no", "dict-freedict-nno-nob"])
+    monkeypatch.setattr(english, "missing_packages", lambda: [])
+    body = client.get("/api/health").get_json()
+    assert [missing["data"] for missing in body["missing_language_data"]] == ["nynorsk"]
+    assert body["missing_language_data"][0]["install"] == "apt-get install -y hunspell-no dict-freedict-nno-nob"
+    assert body["status"] == "ok"  # everything else still works
+    summary = render_summary(IndexSummary(started="", strict=False))
+    assert "Mangler språkdata (nynorsk)" in summary and "apt-get install -y hunspell-no" in summary
+    monkeypatch.setattr(nynorsk, "missing_packages", lambda: [])
+    assert client.get("/api/health").get_json()["missing_language_data"] == []

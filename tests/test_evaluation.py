@@ -3,14 +3,20 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
 from indexer.evaluation.relevance import (
+    CATEGORIES,
     DEFAULT_JUDGMENTS,
+    JUDGMENT_SETS,
+    TEST_JUDGMENTS,
+    EvalReport,
     Judgment,
     JudgmentFileError,
     Query,
+    QueryResult,
     credit_hits,
     dcg,
     evaluate,
@@ -22,8 +28,11 @@ from indexer.evaluation.relevance import (
     normalize,
     parse_judgments,
     reciprocal_rank,
+    summarize,
 )
 from search_app.cli import main as cli_main
+
+TESTS_DIR = Path(__file__).resolve().parent
 
 QUALITY_BAR = 0.85
 
@@ -162,6 +171,72 @@ def test_an_item_judged_twice_in_one_query_is_refused():
         parse_judgments({"queries": [{"query": "bolig", "judgments": [twice, dict(twice, text_contains="boligmangel ")]}]})
 
 
+ONE_JUDGMENT = [{"report": BOLIG, "text_contains": "boligmangel", "grade": 3}]
+
+
+def test_a_query_without_a_category_is_bokmal_and_twins_are_kept():
+    queries = parse_judgments({"queries": [
+        {"query": "mangel på bustader", "category": "nynorsk", "twin": "boligmangel", "judgments": ONE_JUDGMENT},
+        {"query": "boligmangel", "judgments": ONE_JUDGMENT},
+    ]})
+    assert [(q.category, q.twin) for q in queries] == [("nynorsk", "boligmangel"), ("bokmål", None)]
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        ({"category": "svensk"}, "'category' must be one of"),
+        ({"twin": "finnes ikke i settet"}, "is not in the set"),
+        ({"twin": "bustadmangel"}, "'twin' must name another query"),
+    ],
+)
+def test_an_unknown_category_or_a_missing_twin_is_refused(extra, reason):
+    with pytest.raises(JudgmentFileError, match=reason):
+        parse_judgments({"queries": [{"query": "bustadmangel", "judgments": ONE_JUDGMENT, **extra}]})
+
+
+# --- means per category and twin ratios on a hand-made set ---------------------------------
+
+
+def scored(query: str, ndcg: float, category: str = "bokmål", twin: str | None = None, mrr: float = 0.0,
+           recall: float = 0.0) -> QueryResult:
+    return QueryResult(query=query, ndcg=ndcg, mrr=mrr, recall=recall, first_relevant_rank=None, ranked_grades=[],
+                       missed=[], category=category, twin=twin)
+
+
+def test_means_are_taken_per_category():
+    report = EvalReport(k=10, queries=[
+        scored("a", 1.0, mrr=1.0, recall=1.0),
+        scored("b", 0.5, mrr=0.5, recall=0.5),
+        scored("c", 0.2, "nynorsk", twin="a", mrr=0.25),
+        scored("d", 0.0, "english"),
+    ])
+    categories = report.by_category()
+    assert list(categories) == ["bokmål", "nynorsk", "english"]
+    assert categories["bokmål"].count == 2
+    assert categories["bokmål"].ndcg == pytest.approx(0.75)
+    assert categories["bokmål"].mrr == pytest.approx(0.75)
+    assert categories["nynorsk"].ndcg == pytest.approx(0.2) and categories["nynorsk"].mrr == pytest.approx(0.25)
+    assert categories["english"].count == 1 and categories["english"].recall == 0.0
+    # The set's overall mean is still over every query, not over the categories.
+    assert report.mean_ndcg == pytest.approx(1.7 / 4)
+    assert summarize([]).count == 0
+
+
+def test_twin_ratio_is_the_mean_of_each_query_against_its_own_twin():
+    report = EvalReport(k=10, queries=[
+        scored("a", 0.8), scored("b", 0.5), scored("z", 0.0),
+        scored("a nn", 0.4, "nynorsk", twin="a"),   # 0.5
+        scored("b nn", 0.5, "nynorsk", twin="b"),   # 1.0
+        scored("z nn", 0.3, "nynorsk", twin="z"),   # twin scores 0: no ratio
+    ])
+    ratios = report.twin_ratios()["nynorsk"]
+    assert ratios.pairs == 3 and ratios.undefined == 1
+    assert ratios.mean_ratio == pytest.approx(0.75)
+    assert ratios.per_query == {"a nn": pytest.approx(0.5), "b nn": pytest.approx(1.0), "z nn": None}
+    assert "bokmål" not in report.twin_ratios()
+
+
 # --- the relevance set against the bundled corpus ----------------------------------------
 
 
@@ -176,6 +251,49 @@ def test_relevance_set_covers_many_needs(relevance_set):
     assert any(q.query.startswith('"') for q in relevance_set)
 
 
+# --- the test set: written from the documents, never tuned on ------------------------------
+
+
+@pytest.fixture(scope="module")
+def test_set() -> list[Query]:
+    return load_judgments(TEST_JUDGMENTS)
+
+
+def test_the_test_set_covers_every_category(test_set):
+    counts = {category: sum(q.category == category for q in test_set) for category in CATEGORIES}
+    assert counts["bokmål"] >= 25 and counts["nynorsk"] >= 15 and counts["english"] >= 15
+    assert counts["compound"] >= 3 and counts["misspelling"] >= 3
+    assert all(q.note.strip() and 2 <= len(q.judgments) <= 6 for q in test_set)
+
+
+def test_every_nynorsk_query_has_a_bokmal_twin_with_the_same_judgments(test_set):
+    by_text = {q.query: q for q in test_set}
+    for q in test_set:
+        if q.category != "nynorsk":
+            continue
+        assert q.twin in by_text, f"{q.query!r}: twin {q.twin!r} is not a query of the test set"
+        twin = by_text[q.twin]
+        assert twin.category == "bokmål", f"{q.query!r}: twin {q.twin!r} is {twin.category}"
+        assert q.judgments == twin.judgments, f"{q.query!r} is not judged like its twin {q.twin!r}"
+
+
+def test_no_test_query_is_a_dev_query_or_appears_in_the_tests(test_set, relevance_set):
+    dev = {normalize(q.query) for q in relevance_set}
+    sources = {path.name: normalize(path.read_text(encoding="utf-8")) for path in TESTS_DIR.rglob("*.py")}
+    assert "test_evaluation.py" in sources
+    for q in test_set:
+        text = normalize(q.query)
+        assert text not in dev, f"{q.query!r} is also a dev query"
+        found_in = [name for name, source in sources.items() if text in source]
+        assert not found_in, f"{q.query!r} appears in {found_in}: the test set must not be tuned on"
+
+
+def test_the_test_set_ships_as_package_data():
+    assert TEST_JUDGMENTS.is_file()
+    assert json.loads(TEST_JUDGMENTS.read_text(encoding="utf-8"))["set"] == "test"
+    assert json.loads(DEFAULT_JUDGMENTS.read_text(encoding="utf-8"))["set"] == "dev"
+
+
 @pytest.fixture(scope="module")
 def corpus_items(corpus_documents) -> list[tuple[str, str]]:
     return [
@@ -186,17 +304,22 @@ def corpus_items(corpus_documents) -> list[tuple[str, str]]:
     ]
 
 
-def test_every_judgment_names_a_finding_or_passage_of_the_corpus(relevance_set, corpus_items):
+@pytest.fixture(scope="module", params=sorted(JUDGMENT_SETS))
+def any_set(request) -> list[Query]:
+    return load_judgments(JUDGMENT_SETS[request.param])
+
+
+def test_every_judgment_names_a_finding_or_passage_of_the_corpus(any_set, corpus_items):
     broken = [f"{b.query!r}: {b.judgment.report} / {b.judgment.text_contains!r}"
-              for b in find_broken(relevance_set, corpus_items)]
+              for b in find_broken(any_set, corpus_items)]
     assert not broken, "judgments that match no extracted text:\n" + "\n".join(broken)
 
 
-def test_no_query_judges_the_same_item_twice(relevance_set, corpus_items):
+def test_no_query_judges_the_same_item_twice(any_set, corpus_items):
     # Two judgments that pick out the same single item would count it twice in the ideal ranking.
     items = [(normalize(title), normalize(text)) for title, text in corpus_items]
     doubled = []
-    for q in relevance_set:
+    for q in any_set:
         seen: dict[int, str] = {}
         for j in q.judgments:
             title, needle = normalize(j.report), normalize(j.text_contains)
@@ -242,6 +365,47 @@ def test_eval_command_prints_the_table(corpus_index, tmp_path, capsys):
     assert rows["tolk"][1] == "0.000"
     assert "Snitt over 2 spørringer" in out
     assert "finnes ikke i korpuset" in out  # listed as a judgment that matches nothing
+
+
+def test_eval_command_gives_means_per_category_and_twin_ratios(corpus_index, tmp_path, capsys):
+    judgments = tmp_path / "judgments.json"
+    judged = [{"report": UNGE, "text_contains": "barnefattigdommen i Norge økt", "grade": 3}]
+    judgments.write_text(json.dumps({"set": "prøve", "queries": [
+        {"query": "barnefattigdom", "judgments": judged},
+        {"query": "barnefattigdomen", "category": "nynorsk", "twin": "barnefattigdom", "judgments": judged},
+        {"query": "tolk", "category": "english", "judgments": [
+            {"report": UNGE, "text_contains": "finnes ikke i korpuset", "grade": 1}]},
+    ]}, ensure_ascii=False), encoding="utf-8")
+    assert cli_main(["eval", "--index-dir", str(corpus_index), "--judgments", str(judgments)]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.startswith(("bokmål", "english"))}
+    assert rows["bokmål"][1:3] == ["1.000", "1.00"] and rows["bokmål"][-1] == "1"
+    assert rows["english"][1] == "0.000"
+    assert "nynorsk mot tvillingen på bokmål" in out and "over 1 par" in out
+
+    assert cli_main(["eval", "--index-dir", str(corpus_index), "--judgments", str(judgments), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data["sets"]) == ["prøve"]
+    result = data["sets"]["prøve"]
+    assert result["categories"]["bokmål"] == {"count": 1, "ndcg": 1.0, "mrr": 1.0, "recall": 1.0}
+    assert result["twins"]["nynorsk"]["pairs"] == 1
+    assert [q["category"] for q in result["queries"]] == ["bokmål", "nynorsk", "english"]
+    assert len(result["broken"]) == 1
+
+
+def test_eval_command_reports_dev_and_test_separately(corpus_index, capsys):
+    assert cli_main(["eval", "--index-dir", str(corpus_index), "--json"]) == 0
+    sets = json.loads(capsys.readouterr().out)["sets"]
+    assert list(sets) == ["dev", "test"]
+    assert list(sets["dev"]["categories"]) == ["bokmål"]
+    assert list(sets["test"]["categories"]) == list(CATEGORIES)
+    assert "nynorsk" in sets["test"]["twins"]
+    assert not sets["test"]["broken"], "test-set judgments that match nothing in the index"
+
+    assert cli_main(["eval", "--index-dir", str(corpus_index), "--set", "test"]) == 0
+    out = capsys.readouterr().out
+    assert "Testsettet (test)" in out and "Utviklingssettet" not in out
+    assert f"Snitt over {len(sets['test']['queries'])} spørringer" in out
 
 
 def test_eval_command_without_an_index_says_so(tmp_path, capsys):

@@ -120,7 +120,8 @@ def test_words_that_match_nothing_give_an_empty_answer(corpus_index):
 def test_search_command_prints_the_api_json(corpus_index, capsys):
     assert cli_main(["search", "fattigdom", "--json", "--limit", "3", "--index-dir", str(corpus_index)]) == 0
     body = json.loads(capsys.readouterr().out)
-    assert set(body) == {"query", "total", "page", "size", "took_ms", "suggestion", "limits", "results", "facets"}
+    assert set(body) == {"query", "total", "page", "size", "took_ms", "suggestion", "limits", "translations", "results",
+                         "facets"}
     assert body["query"] == "fattigdom" and body["size"] == 3 and body["suggestion"] is None and body["limits"] == []
     result = body["results"][0]
     assert set(result) == {"id", "kind", "text", "highlight", "score", "section", "page", "report"}

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from indexer import Engine, QueryError, SearchRequest
 from indexer.index.build import update_index
+from indexer.language.nynorsk import get_nynorsk
 from indexer.records import Document, Finding, Passage, Report
 from indexer.search.engine import close_searchers, get_searcher, search
 from indexer.search.typo import Vocabulary
@@ -659,3 +660,32 @@ def test_the_api_and_the_page_show_what_was_cut(client, monkeypatch):
     assert body["limits"] and "«for*»" in body["limits"][0]
     page = client.get("/?q=for*").get_data(as_text=True)
     assert 'class="notice"' in page and "passer til mer enn 10 ord" in page
+
+
+# --- English and Nynorsk queries ---------------------------------------------------------
+
+
+def test_an_english_query_searches_norwegian_words_and_says_which(corpus_index, client):
+    response = search(corpus_index, "children in poverty")
+    translated = {t.english: t.norwegian for t in response.translations}
+    assert "fattigdom" in translated["poverty"]
+    assert "children" not in translated  # the reports use the English word itself: searched as written
+    assert any("fattigdom" in hit.text.lower() for hit in response.results[:5])
+    assert search(corpus_index, "barn i fattigdom").translations == []
+    body = client.get("/api/search?q=children+in+poverty").get_json()
+    assert {"english": "poverty", "norwegian": list(translated["poverty"])} in body["translations"]
+    page = client.get("/?q=children+in+poverty").get_data(as_text=True)
+    assert "Søkte også etter:" in page and "(poverty)" in page
+
+
+def test_a_word_that_is_also_norwegian_is_translated_only_in_an_english_query(corpus_index):
+    # «interpreter» is also a form of the Bokmål verb «interpretere».
+    assert any(t.english == "interpreter" for t in search(corpus_index, "interpreter for refugees").translations)
+    assert search(corpus_index, "interpreter tolkene").translations == []
+
+
+@pytest.mark.skipif(get_nynorsk() is None, reason="the Nynorsk data (hunspell-no, dict-freedict-nno-nob) is not installed")
+def test_a_nynorsk_query_finds_what_its_bokmal_twin_finds(corpus_index):
+    bokmal = [hit.id for hit in search(corpus_index, "bosetting av flyktninger i kommunene").results[:10]]
+    nynorsk = [hit.id for hit in search(corpus_index, "busetjing av flyktningar i kommunane").results[:10]]
+    assert len(set(bokmal) & set(nynorsk)) >= 7

@@ -1,10 +1,15 @@
 """``rapportsok eval``: how well the search answers a fixed set of judged queries.
 
-The relevance set (``indexer/evaluation/judgments.json``) names each judged item by
-its report title and a short piece of its text rather than by id, so it survives
-re-extraction. A hit matches a judgment when the titles agree (the judged title
-may be a prefix of the indexed one) and the hit's text contains the judged text,
-both compared after :func:`normalize`.
+Two relevance sets ship with the package: the dev set (``judgments.json``), which
+ranking may be tuned on, and the test set (``judgments_test.json``), written from the
+documents and never tuned on, so it shows how the engine does on queries nobody
+fitted it to. Each query has a category (Bokmål, Nynorsk, English, compound,
+misspelling), and a query may name its twin: the same need in Bokmål, judged alike.
+
+A set names each judged item by its report title and a short piece of its text
+rather than by id, so it survives re-extraction. A hit matches a judgment when the
+titles agree (the judged title may be a prefix of the indexed one) and the hit's
+text contains the judged text, both compared after :func:`normalize`.
 
 Metrics, per query and as a mean over queries:
 
@@ -12,6 +17,9 @@ Metrics, per query and as a mean over queries:
   judgments of the query, so judged items the search never returns count against it.
 * MRR: ``1 / rank`` of the first hit with grade 2 or more (0 if none in the top k).
 * recall@k: share of the query's judged items found in the top k.
+* per category: the means above over the queries of one category; for a query with
+  a twin, the ratio of its nDCG to the twin's (how much of the Bokmål result a
+  Nynorsk or English query keeps).
 
 Each judged item is credited once: a second hit with the same text (the same
 passage indexed twice, say) earns nothing, so a perfect score means a perfect
@@ -38,6 +46,11 @@ DEFAULT_K = 10
 RELEVANT_GRADE = 2
 GRADES = (1, 2, 3)
 DEFAULT_JUDGMENTS = resources.files("indexer.evaluation") / "judgments.json"
+TEST_JUDGMENTS = resources.files("indexer.evaluation") / "judgments_test.json"
+# The dev set may be tuned on; the test set is never looked at while tuning.
+JUDGMENT_SETS: dict[str, Traversable] = {"dev": DEFAULT_JUDGMENTS, "test": TEST_JUDGMENTS}
+CATEGORIES = ("bokmål", "nynorsk", "english", "compound", "misspelling")
+DEFAULT_CATEGORY = "bokmål"
 
 SOFT_HYPHEN = "\u00ad"
 
@@ -60,6 +73,15 @@ class Query:
     query: str
     note: str
     judgments: list[Judgment] = field(default_factory=list)
+    category: str = DEFAULT_CATEGORY
+    # The query with the same need in Bokmål, in the same set.
+    twin: str | None = None
+
+
+@dataclass
+class JudgmentSet:
+    name: str | None  # the file's "set" ("dev", "test"), if it says
+    queries: list[Query]
 
 
 class JudgmentFileError(ValueError):
@@ -81,6 +103,22 @@ def _judgment(raw: Any, where: str) -> Judgment:
 
 def parse_judgments(data: Any) -> list[Query]:
     """Queries from the decoded JSON; raises :class:`JudgmentFileError` on a malformed set."""
+    return parse_judgment_set(data).queries
+
+
+def _category_and_twin(raw: Mapping[str, Any], where: str) -> tuple[str, str | None]:
+    category = raw.get("category", DEFAULT_CATEGORY)
+    if category not in CATEGORIES:
+        raise JudgmentFileError(f"{where}: 'category' must be one of {CATEGORIES}, not {category!r}")
+    twin = raw.get("twin")
+    if twin is not None and (not isinstance(twin, str) or not twin.strip() or twin == raw["query"]):
+        raise JudgmentFileError(f"{where}: 'twin' must name another query of the set")
+    return category, twin
+
+
+def parse_judgment_set(data: Any) -> JudgmentSet:
+    """The set's name and queries from the decoded JSON; raises :class:`JudgmentFileError`
+    on a malformed set."""
     raw_queries = data.get("queries") if isinstance(data, Mapping) else None
     if not isinstance(raw_queries, list):
         raise JudgmentFileError("the file must be an object with a 'queries' list")
@@ -102,13 +140,26 @@ def parse_judgments(data: Any) -> list[Query]:
         keys = [(normalize(j.report), normalize(j.text_contains)) for j in judgments]
         if len(set(keys)) != len(keys):
             raise JudgmentFileError(f"{where}: the same item is judged twice")
-        queries.append(Query(query=text, note=str(raw.get("note") or ""), judgments=judgments))
-    return queries
+        category, twin = _category_and_twin(raw, where)
+        queries.append(
+            Query(query=text, note=str(raw.get("note") or ""), judgments=judgments, category=category, twin=twin)
+        )
+    for query in queries:
+        if query.twin is not None and query.twin not in seen:
+            raise JudgmentFileError(f"query {query.query!r}: its twin {query.twin!r} is not in the set")
+    name = data.get("set")
+    return JudgmentSet(name=name if isinstance(name, str) else None, queries=queries)
 
 
 def load_judgments(path: Path | str | Traversable = DEFAULT_JUDGMENTS) -> list[Query]:
-    """The relevance set in a file; :class:`JudgmentFileError` when it is missing,
-    unreadable, not JSON or not shaped as README.md describes."""
+    """The queries of the relevance set in a file (the dev set by default);
+    :class:`JudgmentFileError` when it is missing, unreadable, not JSON or not shaped
+    as README.md describes."""
+    return load_judgment_set(path).queries
+
+
+def load_judgment_set(path: Path | str | Traversable) -> JudgmentSet:
+    """The relevance set in a file, with its name; errors as :func:`load_judgments`."""
     source = Path(path) if isinstance(path, str) else path
     try:
         text = source.read_text(encoding="utf-8")
@@ -122,7 +173,7 @@ def load_judgments(path: Path | str | Traversable = DEFAULT_JUDGMENTS) -> list[Q
         raise JudgmentFileError(
             f"ikke gyldig JSON (not valid JSON) på linje {exc.lineno}, kolonne {exc.colno}: {exc.msg}"
         ) from None
-    return parse_judgments(data)
+    return parse_judgment_set(data)
 
 
 # --- matching ----------------------------------------------------------------------
@@ -216,6 +267,44 @@ class QueryResult:
     first_relevant_rank: int | None
     ranked_grades: list[int]
     missed: list[Judgment]
+    category: str = DEFAULT_CATEGORY
+    twin: str | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Mean metrics over a group of queries."""
+
+    count: int
+    ndcg: float
+    mrr: float
+    recall: float
+
+
+def summarize(results: Sequence[QueryResult]) -> Summary:
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values) if values else 0.0
+
+    return Summary(
+        count=len(results),
+        ndcg=mean([q.ndcg for q in results]),
+        mrr=mean([q.mrr for q in results]),
+        recall=mean([q.recall for q in results]),
+    )
+
+
+@dataclass(frozen=True)
+class TwinRatios:
+    """nDCG of the queries of one category against their twins'.
+
+    A pair whose twin scores 0 has no ratio; it is counted in ``undefined`` and left
+    out of the mean rather than dropped silently.
+    """
+
+    pairs: int
+    undefined: int
+    mean_ratio: float | None
+    per_query: dict[str, float | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -248,10 +337,40 @@ class EvalReport:
     def mean_recall(self) -> float:
         return self._mean("recall")
 
+    def by_category(self) -> dict[str, Summary]:
+        """Means per category, the known categories first in their usual order."""
+        groups: dict[str, list[QueryResult]] = {}
+        for q in self.queries:
+            groups.setdefault(q.category, []).append(q)
+        order = [c for c in CATEGORIES if c in groups] + sorted(set(groups) - set(CATEGORIES))
+        return {category: summarize(groups[category]) for category in order}
+
+    def twin_ratios(self) -> dict[str, TwinRatios]:
+        """Per category of the queries that name a twin: their nDCG over the twin's."""
+        ndcg = {q.query: q.ndcg for q in self.queries}
+        ratios: dict[str, dict[str, float | None]] = {}
+        for q in self.queries:
+            if q.twin is None or q.twin not in ndcg:
+                continue
+            twin_ndcg = ndcg[q.twin]
+            ratios.setdefault(q.category, {})[q.query] = q.ndcg / twin_ndcg if twin_ndcg > 0 else None
+        result = {}
+        for category, per_query in ratios.items():
+            defined = [v for v in per_query.values() if v is not None]
+            result[category] = TwinRatios(
+                pairs=len(per_query),
+                undefined=len(per_query) - len(defined),
+                mean_ratio=sum(defined) / len(defined) if defined else None,
+                per_query=per_query,
+            )
+        return result
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "k": self.k,
             "mean": {"ndcg": self.mean_ndcg, "mrr": self.mean_mrr, "recall": self.mean_recall},
+            "categories": {category: asdict(summary) for category, summary in self.by_category().items()},
+            "twins": {category: asdict(ratios) for category, ratios in self.twin_ratios().items()},
             "queries": [asdict(q) for q in self.queries],
             "broken": [asdict(b) for b in self.broken],
         }
@@ -277,6 +396,8 @@ def evaluate_query(query: Query, hits: Sequence[tuple[str, str]], k: int = DEFAU
         first_relevant_rank=rank,
         ranked_grades=ranked,
         missed=[j for i, j in enumerate(query.judgments) if i not in found],
+        category=query.category,
+        twin=query.twin,
     )
 
 
@@ -345,6 +466,7 @@ def format_report(report: EvalReport, query_width: int = 48) -> str:
         f"{f'Snitt over {len(report.queries)} spørringer':<{query_width}}  "
         f"{report.mean_ndcg:>8.3f}  {report.mean_mrr:>5.2f}  {report.mean_recall:>9.2f}"
     )
+    lines += format_categories(report, query_width)
     if report.broken:
         lines.append("")
         lines.append(f"{len(report.broken)} vurderinger treffer ingen tekst i indeksen:")
@@ -353,16 +475,50 @@ def format_report(report: EvalReport, query_width: int = 48) -> str:
     return "\n".join(lines)
 
 
+def format_categories(report: EvalReport, label_width: int = 48) -> list[str]:
+    """The means per category, then each twin category's mean nDCG ratio to its twins."""
+    k = report.k
+    header = f"{'Kategori':<{label_width}}  {f'nDCG@{k}':>8}  {'MRR':>5}  {f'recall@{k}':>9}  {'spørringer':>11}"
+    lines = ["", header, "-" * len(header)]
+    for category, summary in report.by_category().items():
+        lines.append(
+            f"{category:<{label_width}}  {summary.ndcg:>8.3f}  {summary.mrr:>5.2f}  {summary.recall:>9.2f}  {summary.count:>11}"
+        )
+    for category, ratios in report.twin_ratios().items():
+        mean = f"{ratios.mean_ratio:.2f}" if ratios.mean_ratio is not None else "–"
+        line = f"{category} mot tvillingen på bokmål: nDCG-forhold i snitt {mean} over {ratios.pairs} par"
+        if ratios.undefined:
+            line += f" ({ratios.undefined} uten forhold fordi tvillingen har nDCG 0)"
+        lines.append(line)
+    return lines
+
+
+SET_TITLES = {
+    "dev": "Utviklingssettet (dev): kan brukes til å justere rangeringen",
+    "test": "Testsettet (test): skrevet fra dokumentene, aldri brukt til justering",
+}
+
+
+def _chosen_files(args: argparse.Namespace) -> dict[str, Path | Traversable]:
+    if args.judgments:
+        return {"": args.judgments}
+    chosen = getattr(args, "judgment_set", None) or "all"
+    return {name: path for name, path in JUDGMENT_SETS.items() if chosen in (name, "all")}
+
+
 def run_eval_command(args: argparse.Namespace) -> int:
     from indexer.search.engine import IndexNotFoundError, search
 
     index_dir = args.index_dir
-    judgments_file = args.judgments or DEFAULT_JUDGMENTS
-    try:
-        judgments = load_judgments(judgments_file)
-    except JudgmentFileError as exc:
-        print(f"Kan ikke bruke vurderingsfilen {judgments_file}: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+    # Every file is read before the index is opened: a bad file is reported without an index.
+    sets: dict[str, tuple[Path | Traversable, list[Query]]] = {}
+    for name, path in _chosen_files(args).items():
+        try:
+            judgment_set = load_judgment_set(path)
+        except JudgmentFileError as exc:
+            print(f"Kan ikke bruke vurderingsfilen {path}: {exc}", file=sys.stderr)
+            return ExitCode.USAGE
+        sets[name or judgment_set.name or Path(str(path)).stem] = (path, judgment_set.queries)
     try:
         all_texts = index_texts(index_dir)
     except IndexNotFoundError as exc:
@@ -372,6 +528,26 @@ def run_eval_command(args: argparse.Namespace) -> int:
     def search_fn(query: str) -> dict[str, Any]:
         return search(index_dir, query, size=DEFAULT_K).to_dict()
 
-    report = evaluate(search_fn, judgments, k=DEFAULT_K, all_texts=all_texts)
-    print(format_report(report))
+    reports = {
+        name: evaluate(search_fn, queries, k=DEFAULT_K, all_texts=all_texts) for name, (_, queries) in sets.items()
+    }
+    if getattr(args, "json", False):
+        print(json.dumps(
+            {"k": DEFAULT_K, "sets": {name: {"file": str(sets[name][0]), **report.to_dict()} for name, report in reports.items()}},
+            ensure_ascii=False, indent=1,
+        ))
+        return ExitCode.OK
+    blocks = []
+    for name, report in reports.items():
+        title = SET_TITLES.get(name, f"Vurderingssettet {name}")
+        blocks.append(f"== {title} – {sets[name][0]} ==\n\n{format_report(report)}")
+    if len(reports) > 1:
+        summary = ["Sammendrag per sett:"]
+        for name, report in reports.items():
+            summary.append(
+                f"  {name:<6} nDCG@{DEFAULT_K} {report.mean_ndcg:.3f}  MRR {report.mean_mrr:.2f}  "
+                f"recall@{DEFAULT_K} {report.mean_recall:.2f}  ({len(report.queries)} spørringer)"
+            )
+        blocks.append("\n".join(summary))
+    print("\n\n".join(blocks))
     return ExitCode.OK

@@ -18,6 +18,10 @@ Components:
     The spacy-lookups-data release and the tables the lexicon reads from it,
     and the lexicon's table format: the same key its on-disk cache uses, so the
     fingerprint changes exactly when the word list the analysis sees can change.
+``nynorsk``
+    The Debian packages the Nynorsk word forms and their Bokmål lemmas come from
+    (:func:`indexer.language.nynorsk.data_fingerprint`): installing them changes
+    the lemmas of every Nynorsk word, so the index is rebuilt.
 ``compound_exceptions.txt``, ``institutes.json``, ``synonyms.txt``, ``stopwords``
     A hash of each language data file and of the stop lists.
 
@@ -39,11 +43,14 @@ from indexer import config
 # The language data files that shape indexed terms or records, by name in
 # indexer/language/data/ (a test checks that none is left out).
 LANGUAGE_DATA_FILES = ("compound_exceptions.txt", "institutes.json", "synonyms.txt")
+# Language data read at query time only: changing it changes no indexed term.
+QUERY_ONLY_DATA_FILES = ("en_nb_glossary.tsv",)
 
 # How a component is named to the user (Bokmål), in the order messages list them.
 COMPONENT_LABELS: dict[str, str] = {
     "analysis": "analysekoden",
     "lexicon": "ordlista",
+    "nynorsk": "nynorskordlista",
     "compound_exceptions.txt": "compound_exceptions.txt",
     "synonyms.txt": "synonyms.txt",
     "institutes.json": "institutes.json",
@@ -53,7 +60,7 @@ COMPONENT_LABELS: dict[str, str] = {
 }
 # Components that belong to the language analysis; others are the index's own.
 _ANALYSIS_COMPONENTS = frozenset(
-    {"analysis", "lexicon", "compound_exceptions.txt", "synonyms.txt", "institutes.json", "stopwords"}
+    {"analysis", "lexicon", "nynorsk", "compound_exceptions.txt", "synonyms.txt", "institutes.json", "stopwords"}
 )
 
 # Keys in a file's manifest entry.
@@ -121,6 +128,7 @@ def current_fingerprint() -> IndexFingerprint:
     """Today's fingerprint, from the code's versions and the installed data files."""
     from indexer.extract.pipeline import PIPELINE_VERSION
     from indexer.index.schema import schema_fingerprint
+    from indexer.language import nynorsk
     from indexer.language.analysis import ANALYSIS_VERSION, STOPWORD_FILES
 
     components = {
@@ -128,6 +136,7 @@ def current_fingerprint() -> IndexFingerprint:
         "analysis": str(ANALYSIS_VERSION),
         "pipeline": str(PIPELINE_VERSION),
         "lexicon": _lexicon_source(),
+        "nynorsk": nynorsk.data_fingerprint(),
         **{name: _hash_files([config.language_data(name)]) for name in LANGUAGE_DATA_FILES},
         "stopwords": _hash_files(config.stopword_list(name) for name in STOPWORD_FILES),
     }

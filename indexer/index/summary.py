@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from indexer.exitcodes import ExitCode
+from indexer.language.optional_data import missing_language_data
 from indexer.records import FailedFile
 
 
@@ -71,4 +72,6 @@ def render_summary(summary: IndexSummary) -> str:
         lines.append("Filer som ikke kunne leses:")
         for failure in summary.failed:
             lines.append(f"  - {failure.file} [{failure.code}]: {failure.reason}")
+    for missing in missing_language_data():
+        lines.append(f"Mangler språkdata ({missing.data}): {missing.effect} Installer med «{missing.install}».")
     return "\n".join(lines)

@@ -67,13 +67,15 @@ from whoosh.analysis.acore import Token
 from whoosh.fields import TEXT
 
 from indexer.config import stopword_list
+from indexer.language.english import get_english
 from indexer.language.lexicon import get_lexicon
+from indexer.language.nynorsk import get_nynorsk
 
 # Bump when a change to this module or to the lexicon's rules (lexicon.py) changes
 # the terms a text gives: the index fingerprint (indexer/index/fingerprint.py)
 # then makes the next `rapportsok index` rebuild the whole index. Changes to the
 # data files are noticed without it.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 # Suffix → default query boost. The lemma field carries the match; an exact
 # inflection adds to it; a compound part and a folded spelling alone must stay
@@ -106,14 +108,16 @@ _stopwords: frozenset[str] | None = None
 
 
 def preload_language(tokenizer: bool = True) -> None:
-    """Load the lexicon and the stop words now and, with ``tokenizer``, spaCy's
-    tokenizer (importing spaCy takes over half a second; plain words never need it,
-    see :func:`words`): a parent process does it once before forking and its
-    children share them."""
+    """Load the lexicon, the stop words and the English tables now and, with
+    ``tokenizer``, spaCy's tokenizer (importing spaCy takes over half a second;
+    plain words never need it, see :func:`words`) and the Nynorsk tables: a parent
+    process does it once before forking and its children share them."""
     analyze("arbeidsinnvandrere", "lemma")
     stopwords()
+    get_english()  # every query asks whether its words are English
     if tokenizer:
         _tokenizer()
+        get_nynorsk()  # only words the Bokmål list lacks need it
 
 
 def _tokenizer():
@@ -272,11 +276,36 @@ def _pieces(exact: str) -> list[str]:
     return [piece for piece in pieces if len(piece) > 1 or piece.isdigit()]
 
 
+def _nynorsk_lemmas(form: str) -> list[str]:
+    """A Nynorsk word form's lemmas and the Bokmål lemmas they translate to
+    (``busetjinga`` → busetjing, bosetting, bosetning); none for a form Nynorsk does
+    not know or without the Nynorsk data (:mod:`indexer.language.nynorsk`)."""
+    nynorsk = get_nynorsk() if form.isalpha() else None
+    if nynorsk is None:
+        return []
+    lemmas = nynorsk.lemmas(form)
+    return [*lemmas, *(bokmal for lemma in lemmas for bokmal in nynorsk.bokmal(lemma))]
+
+
+def is_norwegian(word: str) -> bool:
+    """Whether the word is a form the Bokmål word list or the Nynorsk data lists
+    (``skule`` is Nynorsk, not English; a compound they could build does not count)."""
+    form = word.lower()
+    if get_lexicon().is_listed(form):
+        return True
+    nynorsk = get_nynorsk()
+    return nynorsk is not None and nynorsk.is_listed(form)
+
+
 def _lemmas(surface: str) -> list[str]:
-    """Lemmas of a word, or the word itself lowercased when the lexicon lacks it."""
+    """Lemmas of a word, or the word itself lowercased when the lexicon lacks it.
+    A form the Bokmål word list does not list is also looked up as Nynorsk, so a
+    Nynorsk word meets its Bokmål counterpart in the lemma field, either way round."""
     lexicon = get_lexicon()
     exact = surface.lower()
     found = lexicon.lemmas(surface)
+    if not lexicon.is_listed(exact):
+        found = list(dict.fromkeys([*found, *_nynorsk_lemmas(exact)]))
     if found or "-" not in exact:
         return found or [exact]
     # NAV-tiltakene → nav-tiltak: a hyphenated compound inflects its last piece.

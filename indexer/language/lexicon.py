@@ -32,7 +32,7 @@ from functools import lru_cache
 from importlib import metadata, resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from indexer.config import language_data
 
@@ -167,12 +167,12 @@ def _regular_forms(lemma: str, pos_bit: int) -> list[str]:
 
 def build_tables(lemma_exc_path: Path | Traversable | None = None, lookup_path: Path | Traversable | None = None) -> Tables:
     """Parse spacy-lookups-data's Bokmål tables into :class:`Tables` (a few seconds)."""
-    with _gc_paused():
+    with gc_paused():
         return _build_tables(lemma_exc_path, lookup_path)
 
 
 @contextmanager
-def _gc_paused():
+def gc_paused():
     # Millions of small containers make the cyclic collector run over and over
     # while nothing cyclic is made: pausing it halves build and load times.
     enabled = gc.isenabled()
@@ -311,7 +311,7 @@ def _is_private_folder(path: Path, create: bool) -> bool:
     return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
-def _cache_folders(create: bool) -> Iterator[Path]:
+def cache_folders(create: bool) -> Iterator[Path]:
     """The user's cache folder, then the fallback; computed lazily, so the
     fallback is only looked at when the first one did not serve."""
     user_folder = None
@@ -324,31 +324,23 @@ def _cache_folders(create: bool) -> Iterator[Path]:
         yield fallback
 
 
-def _read_cache(path: Path) -> Tables | None:
+def _read_pickle(path: Path) -> Any:
+    """What a cache file holds, ``None`` when it is missing or unreadable."""
     try:
-        with open(path, "rb") as fh, _gc_paused():
-            payload = pickle.load(fh)
+        with open(path, "rb") as fh, gc_paused():
+            return pickle.load(fh)
     except Exception:  # missing, truncated or garbage: rebuild
         return None
-    if (
-        isinstance(payload, tuple)
-        and len(payload) == 1 + len(Tables._fields)
-        and payload[0] == TABLE_FORMAT
-        and all(isinstance(part, dict) for part in payload[1:])
-        and payload[1]
-    ):
-        return Tables(*payload[1:])
-    return None
 
 
-def _write_cache(path: Path, tables: Tables) -> bool:
-    """Write the cache atomically; ``False`` when the folder cannot be written."""
+def _write_pickle(path: Path, payload: Any) -> bool:
+    """Write a cache file atomically; ``False`` when the folder cannot be written."""
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump((TABLE_FORMAT, *tables), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
         # Atomic, so parallel index workers never read half a file.
         os.replace(tmp, path)
         return True
@@ -359,22 +351,55 @@ def _write_cache(path: Path, tables: Tables) -> bool:
         return False
 
 
-def load_tables(directory: Path | None = None, build: Callable[[], Tables] = build_tables) -> Tables:
-    """The lexicon tables from the cache, building and caching them when needed.
+T = TypeVar("T")
 
-    ``directory`` pins the cache folder; by default the user's cache folder is
-    used, or the fallback when it cannot be written. Without any writable folder
-    the tables are still built, in memory, on every start.
+
+def cached(
+    path_in: Callable[[Path], Path],
+    build: Callable[[], T],
+    pack: Callable[[T], Any],
+    unpack: Callable[[Any], T | None],
+    directory: Path | None = None,
+) -> T:
+    """Language tables built once and kept as a pickle in the cache folder.
+
+    ``path_in(folder)`` names the file (after everything the tables come from);
+    ``unpack`` gives the tables back from what the file holds, or ``None`` for a
+    file of another format. ``directory`` pins the cache folder; by default the
+    user's cache folder is used, or the fallback when it cannot be written.
+    Without any writable folder the tables are still built, in memory, on every start.
     """
-    for folder in [directory] if directory is not None else _cache_folders(create=False):
-        tables = _read_cache(cache_path(folder))
-        if tables is not None:
-            return tables
+    for folder in [directory] if directory is not None else cache_folders(create=False):
+        payload = _read_pickle(path_in(folder))
+        found = unpack(payload) if payload is not None else None
+        if found is not None:
+            return found
     tables = build()
-    for folder in [directory] if directory is not None else _cache_folders(create=True):
-        if _write_cache(cache_path(folder), tables):
+    for folder in [directory] if directory is not None else cache_folders(create=True):
+        if _write_pickle(path_in(folder), pack(tables)):
             break
     return tables
+
+
+def unpack_tables(payload: Any, table_format: int, kind: Callable[..., T]) -> T | None:
+    """Tables of ``kind`` (a NamedTuple of dicts) from a cache file written as
+    ``(table_format, *tables)``; ``None`` for another format or an empty table."""
+    fields = getattr(kind, "_fields", ())
+    if (
+        isinstance(payload, tuple)
+        and len(payload) == 1 + len(fields)
+        and payload[0] == table_format
+        and all(isinstance(part, dict) for part in payload[1:])
+        and payload[1]
+    ):
+        return kind(*payload[1:])
+    return None
+
+
+def load_tables(directory: Path | None = None, build: Callable[[], Tables] = build_tables) -> Tables:
+    """The lexicon tables from the cache, building and caching them when needed (:func:`cached`)."""
+    return cached(cache_path, build, lambda tables: (TABLE_FORMAT, *tables),
+                  lambda payload: unpack_tables(payload, TABLE_FORMAT, Tables), directory)
 
 
 # ---------------------------------------------------------------------------
@@ -451,6 +476,11 @@ class Lexicon:
             return []
         head_start, head_lemma = split[-1]
         return [form[:head_start] + head_lemma]
+
+    def is_listed(self, form: str) -> bool:
+        """Whether the word list has this form (or its genitive's stem): a Bokmål word form."""
+        form = _normalise(form)
+        return form in self._entries or (form.endswith("s") and form[:-1] in self._entries)
 
     def regular_forms(self, lemma: str) -> list[str]:
         """The lemma and its regular inflections for each part of speech it has (a

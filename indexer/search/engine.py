@@ -48,6 +48,7 @@ from indexer.index.docfacts import DocFacts, build_doc_facts
 from indexer.index.schema import KIND_FINDING, KIND_PASSAGE, SEARCHABLE_KINDS, build_schema
 from indexer.index.snapshot import Snapshot, commit_key, open_snapshot
 from indexer.index.status import index_status
+from indexer.language.optional_data import missing_language_data
 from indexer.language.synonyms import text_keys
 from indexer.search import lookup, morelike
 from indexer.search.arrayscoring import ArrayScorer, make_leaf_scorers, score_all
@@ -446,7 +447,7 @@ def search(
     built = _query_builder(searcher, facts, index_dir).build(parsed)
     response = SearchResponse(
         query=query, total=0, page=page, size=size, took_ms=0.0, suggestion=built.suggestion, facets=_empty_facets(),
-        limits=built.limits,
+        limits=built.limits, translations=built.translations,
     )
     browsing = built.positive is None
     if browsing and filters.is_empty() and built.excluded is None and not parsed.kinds:
@@ -550,8 +551,9 @@ class Engine:
     def health(self) -> IndexHealth:
         """The committed index's counts, failed files, last run and staleness."""
         status = index_status(self.index_dir)
+        missing = [data.to_dict() for data in missing_language_data()]
         if not status["exists"]:
-            return IndexHealth(exists=False)
+            return IndexHealth(exists=False, missing_language_data=missing)
         last_run = status["last_run"] or {}
         return IndexHealth(
             exists=True,
@@ -563,6 +565,7 @@ class Engine:
             failed=[FailedSource(**failure) for failure in status["failed"]],
             stale=status["stale"],
             stale_reason=status["stale_reason"],
+            missing_language_data=missing,
         )
 
     def warm(self) -> bool:

@@ -27,13 +27,15 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from indexer.language.analysis import ANALYZED_FIELDS, PHRASE_SUFFIX, analyse_word, analyze
+from indexer.language.analysis import ANALYZED_FIELDS, PHRASE_SUFFIX, analyse_word, analyze, is_norwegian
+from indexer.language.english import get_english
 from indexer.language.lexicon import get_lexicon
 from indexer.language.synonyms import Thesaurus, Variant, get_thesaurus, text_keys
 from indexer.search.contractor_names import ContractorNames
 from indexer.search.coordination import CoordinatedQuery, Unit
 from indexer.search.heading_names import Headings
 from indexer.search.querylang import MAX_QUERY_CHARS, MAX_TERMS, Item, ParsedQuery, Phrase, Word
+from indexer.search.results import Translation
 from indexer.search.typo import Vocabulary, correction
 
 # Query-time weight of each analyzer's field (the analysis module's defaults).
@@ -49,10 +51,15 @@ COORDINATION_POWER = 1.5
 # query lifts its findings and passages.
 CONTEXT_BONUS = 4.0
 SYNONYM_WEIGHT = 0.4
+# An English query word's Norwegian translations: below a word the document itself
+# uses (an English word in the text still matches as written, at full weight).
+TRANSLATION_WEIGHT = 0.5
 # A document that misspells the word (Jobbspesialisene for Jobbspesialistene) is found
 # when the word is rare in the index, below the documents that spell it right.
 NEAR_SPELLING_WEIGHT = 0.5
 MAX_DOCS_FOR_NEAR_SPELLINGS = 30
+# Norwegian words searched for one English word or term, at most.
+MAX_TRANSLATIONS = 4
 MIN_LETTERS_NEAR_SPELLINGS = 8
 COMPOUND_PARTS_WEIGHT = 0.6
 PREFIX_WEIGHT = 0.3
@@ -74,6 +81,8 @@ class BuiltQuery:
     suggestion: str | None = None
     # What the query-cost guard cut, in words for the reader (see :data:`MAX_WILDCARD_TERMS`).
     limits: list[str] = field(default_factory=list)
+    # English words of the query and the Norwegian words searched for them.
+    translations: list[Translation] = field(default_factory=list)
 
     def highlight_marks(self) -> tuple[set[tuple[str, str]], list[tuple[str, tuple[str, ...]]]]:
         """What to mark in a hit: (field, term) pairs of the single terms the
@@ -134,6 +143,7 @@ class QueryBuilder:
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.limits: list[str] = []
+        self.translations: list[Translation] = []
         self.contractors = contractor_names
         self.headings = headings if headings is not None else Headings(())
         self.thesaurus = thesaurus if thesaurus is not None else get_thesaurus()
@@ -324,7 +334,57 @@ class QueryBuilder:
             for n in members:
                 extras[n].context.append(query)
                 extras[n].protected = True
+        for start, end, norwegian in self._english_terms(texts):
+            weight = TRANSLATION_WEIGHT / (end - start)
+            core = [self._translation_query("text", text, weight) for text in norwegian]
+            context = [self._translation_query("title", text, weight * TITLE_WEIGHT) for text in norwegian]
+            for n in range(start, end):
+                extras[n].core += [q for q in core if q is not None]
+                extras[n].weak_context += [q for q in context if q is not None]
+                extras[n].protected = True
         return extras
+
+    def _english_terms(self, texts: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Runs of query words that are English with their Norwegian translations
+        (Norwegian stop words left out); each is noted in :attr:`translations` for the
+        response. A term of several words always counts; a single word when it is no
+        Norwegian word (Bokmål or Nynorsk), or when the query is English: some word is
+        English only and none Norwegian only (``interpreter`` is also a Bokmål verb form,
+        but not in «interpreter guidelines»). A single word the reports themselves use is
+        searched as written only."""
+        english = get_english()
+        found = [(start, end, norwegian) for start, end, norwegian in english.find_phrases(texts) if norwegian]
+        covered = {n for start, end, _ in found for n in range(start, end)}
+        content = [n for n, text in enumerate(texts) if not is_stop_word(text) and english.lemmas(text) is not None]
+        is_english = {n: bool(english.lemmas(texts[n])) for n in content}
+        is_native = {n: is_norwegian(texts[n]) for n in content}
+        english_query = any(is_english[n] and not is_native[n] for n in content) and not any(
+            is_native[n] and not is_english[n] for n in content)
+        for n in content:
+            if n in covered or not is_english[n] or (is_native[n] and not english_query):
+                continue
+            if ("text_exact", texts[n].lower()) in self.reader:
+                continue  # the reports use the word as it is (empowerment, Supported Employment)
+            norwegian = tuple(word for word in english.norwegian(texts[n]) if not is_stop_word(word))
+            if norwegian:
+                found.append((n, n + 1, norwegian))
+        for start, end, norwegian in sorted(found):
+            translation = Translation(" ".join(texts[start:end]), norwegian[:MAX_TRANSLATIONS])
+            if translation not in self.translations:
+                self.translations.append(translation)
+        return [(start, end, norwegian[:MAX_TRANSLATIONS]) for start, end, norwegian in found]
+
+    def _translation_query(self, prefix: str, norwegian: str, weight: float) -> wq.Query | None:
+        """A translation's terms; one of several words needs every word, in any
+        inflection (``enslig mindreårig`` finds «enslige mindreårige»)."""
+        words: list[wq.Query] = []
+        for word in norwegian.split():
+            query = None if is_stop_word(word) else _or(self._field_terms(prefix, word))
+            if query is not None:
+                words.append(query)
+        if len(words) > 1:
+            return wq.And(words, boost=weight)
+        return words[0].with_boost(words[0].boost * weight) if words else None
 
     def _correct(self, words: list[Word], extras: list[_Extras]) -> dict[int, str]:
         corrected = {}
@@ -338,6 +398,7 @@ class QueryBuilder:
 
     def build(self, parsed: ParsedQuery) -> BuiltQuery:
         self.limits = []
+        self.translations = []
         if parsed.truncated:
             self.limits.append(f"Søket var for langt; bare de første {MAX_TERMS} ordene og {MAX_QUERY_CHARS} tegnene "
                                "ble brukt.")
@@ -390,7 +451,8 @@ class QueryBuilder:
                 word = plain[number]
                 suggestion = suggestion[: word.start] + corrected[number] + suggestion[word.end :]
             suggestion = " ".join(suggestion.split())
-        return BuiltQuery(positive, self._excluded(parsed), suggestion, limits=list(self.limits))
+        return BuiltQuery(positive, self._excluded(parsed), suggestion, limits=list(self.limits),
+                          translations=list(self.translations))
 
     def _excluded(self, parsed: ParsedQuery) -> wq.Query | None:
         """What ``-word`` leaves out: the word in text or title, or its institute's reports."""

@@ -97,6 +97,18 @@ class FindingDetail(SearchHit):
         return {**super().to_dict(link_pdf), "chapter": self.chapter}
 
 
+@dataclass(frozen=True)
+class Translation:
+    """English words of the query (one, or a term of several) and the Norwegian
+    lemmas or phrases searched for them."""
+
+    english: str
+    norwegian: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"english": self.english, "norwegian": list(self.norwegian)}
+
+
 @dataclass
 class SearchResponse:
     """One page of a search's hits, with the total and the facet counts of all of them."""
@@ -111,6 +123,8 @@ class SearchResponse:
     facets: Facets = field(default_factory=dict)
     # What the query-cost guard cut from the query, said for the reader (Bokmål).
     limits: list[str] = field(default_factory=list)
+    # English words of the query and the Norwegian words also searched for them.
+    translations: list[Translation] = field(default_factory=list)
 
     def to_dict(self, link_pdf: PdfLinker | None = None) -> dict[str, Any]:
         return {
@@ -121,6 +135,7 @@ class SearchResponse:
             "took_ms": self.took_ms,
             "suggestion": self.suggestion,
             "limits": list(self.limits),
+            "translations": [translation.to_dict() for translation in self.translations],
             "results": [hit.to_dict(link_pdf) for hit in self.results],
             "facets": {facet: [dict(entry) for entry in entries] for facet, entries in self.facets.items()},
         }
@@ -239,6 +254,8 @@ class IndexHealth:
     # Built by other code or data than today's: still searchable, but due for a re-index.
     stale: bool = False
     stale_reason: str | None = None  # Bokmål
+    # Optional language data that is not installed (indexer.language.optional_data).
+    missing_language_data: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -258,6 +275,7 @@ class IndexHealth:
             "passages": self.passages,
             "last_indexed": self.last_indexed,
             "failed": [asdict(failure) for failure in self.failed],
+            "missing_language_data": list(self.missing_language_data),
         }
 
 

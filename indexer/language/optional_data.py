@@ -1,0 +1,46 @@
+"""Language data installed from Debian packages rather than pip, and what its absence costs.
+
+The Nynorsk word forms (``hunspell-no``, ``dict-freedict-nno-nob``) and the larger
+English–Norwegian dictionary (``dict-freedict-eng-nor``) are GPL data that this
+repository does not ship; the README's first command installs them. Without them
+everything works, with less: the index summary and ``/api/health`` say so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indexer.language import english, nynorsk
+
+
+@dataclass(frozen=True)
+class MissingData:
+    """Optional language data that is not installed."""
+
+    data: str  # "nynorsk" or "english"
+    packages: tuple[str, ...]
+    effect: str  # Bokmål: what searches lack without it
+    install: str  # the command that installs it
+
+    def to_dict(self) -> dict[str, object]:
+        return {"data": self.data, "packages": list(self.packages), "effect": self.effect, "install": self.install}
+
+
+def missing_language_data() -> list[MissingData]:
+    """The optional language data that is not installed, if any."""
+    missing = []
+    packages = nynorsk.missing_packages()
+    if packages:
+        missing.append(MissingData(
+            "nynorsk", tuple(packages),
+            "Nynorske ord får ikke grunnform eller bokmålsform: nynorske søk og rapporter treffer bare på ord "
+            "som skrives likt på bokmål.",
+            "apt-get install -y " + " ".join(packages),
+        ))
+    packages = english.missing_packages()
+    if packages:
+        missing.append(MissingData(
+            "english", tuple(packages),
+            "Engelske søkeord oversettes bare med ordlista som følger med Rapportsøk.",
+            "apt-get install -y " + " ".join(packages),
+        ))
+    return missing
