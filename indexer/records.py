@@ -64,6 +64,9 @@ class Report:
     # The people who wrote it, as its byline names them: the authors of a chapter of an
     # edited volume. Institutes that did the work are ``contractors``.
     authors: list[str] = field(default_factory=list)
+    # "nb", "nn" or "en": the language its text is written in (indexer.language.detect);
+    # None when there is too little text to tell.
+    language: str | None = None
 
 
 # What a piece of furniture is: the part of the page, or the reason it stays out of the reports.

@@ -64,6 +64,8 @@ REPORT_METADATA: dict[str, Schema] = {
     "theme": _nullable("string", description="Hovedtema (kapitlet rapporten står under)."),
     "contractors": _array({"type": "string"}),
     "authors": {**_array({"type": "string"}), "description": "Forfattere i en byline (kapitler i en antologi); ellers tom."},
+    "language": {"type": "string", "nullable": True, "enum": ["nb", "nn", "en", None],
+                 "description": "Språket rapporten er skrevet på (nb, nn eller en); null når teksten er for kort."},
     "commissioner": _nullable("string", description="Oppdragsgiver, for eksempel IMDi."),
     "year": _nullable("integer"),
     "published": _nullable("string", description="«2018-12-12», «2019-11» eller «2019»."),

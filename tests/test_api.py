@@ -299,7 +299,7 @@ def test_pdf_url_serves_the_report_pdf(client, query_hits):
 
 def report_named(report_id: str, source: str) -> ReportDetail:
     """A report as the index would answer it, with only what the PDF route reads."""
-    return ReportDetail(id=report_id, title=None, theme=None, contractors=[], authors=[], commissioner=None, year=None,
+    return ReportDetail(id=report_id, title=None, theme=None, contractors=[], authors=[], language=None, commissioner=None, year=None,
                         published=None, source=source, lead=None, page_start=None)
 
 

@@ -411,3 +411,21 @@ def test_a_bokmal_report_quoting_nynorsk_is_still_bokmal():
 )
 def test_too_little_to_go_by_gives_no_language(text):
     assert detect_language(text) is None
+
+
+def test_each_report_gets_its_language_and_a_short_one_its_documents():
+    from indexer.extract.pipeline import _tag_languages
+    from indexer.records import Finding, Report
+
+    def report(title: str, findings: list[str]) -> Report:
+        return Report(id=title, title=title, theme=None, contractors=[], commissioner=None, published=None, year=None,
+                      year_inferred=False, lead="", page_start=1, page_end=1,
+                      findings=[Finding(f"{title}-{n}", text, 1, "Hovedfunn") for n, text in enumerate(findings)])
+
+    nynorsk = report("Busetjing", [
+        "Kommunane har ikkje nok bustader til dei som skal busetjast, og det er berre nokre få som får hjelp frå staten.",
+        "Mange av dei einslege mindreårige seier at dei vil vere i kommunen, men kva dei treng, veit vi ikkje nok om.",
+    ])
+    short = report("Kort", ["Eit kort samandrag."])
+    _tag_languages([nynorsk, short])
+    assert nynorsk.language == "nn" and short.language == "nn"

@@ -126,9 +126,11 @@ def test_search_command_prints_the_api_json(corpus_index, capsys):
     result = body["results"][0]
     assert set(result) == {"id", "kind", "text", "highlight", "score", "section", "page", "report"}
     assert set(result["report"]) == {
-        "id", "title", "theme", "contractors", "authors", "commissioner", "year", "published", "source", "pdf_url",
+        "id", "title", "theme", "contractors", "authors", "language", "commissioner", "year", "published", "source",
+        "pdf_url",
     }
     assert result["report"]["title"] == UNGE and result["report"]["year"] == 2019
+    assert result["report"]["language"] == "nb"
     assert result["report"]["pdf_url"].startswith(f"/pdf/{result['report']['id']}#page=")
 
 

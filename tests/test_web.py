@@ -164,6 +164,7 @@ def fake_hit(number: int, **changes) -> SearchHit:
             theme="Bosetting",
             contractors=["Fafo", "NOVA"],
             authors=[],
+            language="nb",
             commissioner="IMDi",
             year=2015 + number % 6,
             published=f"{2015 + number % 6}-03-01",

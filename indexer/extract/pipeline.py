@@ -17,11 +17,12 @@ from indexer.extract.pdftext import Line, PdfText, body_size, read_pdf
 from indexer.extract.segmentation import DocumentContext, document_year, heading_name, segment, segment_volume
 from indexer.extract.tagging import Published, get_tagger, is_published_line, read_colophon
 from indexer.extract.volumes import person_names, read_volume
+from indexer.language.detect import detect_language
 from indexer.records import Document, Finding, Furniture, Passage, Report
 
 # Bump when extraction, segmentation or tagging changes what a PDF yields: the next
 # `rapportsok index` then re-reads every file instead of keeping stale records.
-PIPELINE_VERSION = 4
+PIPELINE_VERSION = 5
 COVER_MAX_WORDS = 150
 BACK_COVER_MAX_WORDS = 250
 # Metadata titles a tool or a file name left: "untitled", "Microsoft Word - x.docx",
@@ -273,6 +274,19 @@ def warm_up() -> None:
     get_tagger()
 
 
+def _report_text(report: Report) -> str:
+    texts = [finding.text for finding in report.findings] + [passage.text for passage in report.passages]
+    return " ".join([report.title, report.lead, *texts])
+
+
+def _tag_languages(reports: Sequence[Report]) -> None:
+    """Each report's language from its own text, else from the whole document's (a short
+    summary in a compilation is written like the rest of it)."""
+    document_language = detect_language(" ".join(_report_text(report) for report in reports))
+    for report in reports:
+        report.language = detect_language(_report_text(report)) or document_language
+
+
 def extract_document(path: Path | str, source_name: str | None = None) -> Document:
     """Extract, clean, segment and tag one PDF. Raises an ExtractionError subclass."""
     path = Path(path)
@@ -321,6 +335,7 @@ def extract_document(path: Path | str, source_name: str | None = None) -> Docume
     furniture.extend(_left_out(blocks))
     furniture.extend(_unnamed_headings(blocks, reports, title, recorded))
     furniture.extend(_outside_reports(outside))
+    _tag_languages(reports)
     return Document(
         source=source_name or path.name,
         sha256=sha256,

@@ -25,7 +25,7 @@ from indexer.records import Document, Finding, Passage, Report, stable_id
 INDEX_NAME = "MAIN"
 
 # Bump when the field layout changes: an index built with another layout is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 KIND_FINDING = "finding"
 KIND_PASSAGE = "passage"
@@ -71,6 +71,7 @@ def build_schema() -> fields.Schema:
         "contractors": _facet_values_field(),
         "commissioner": fields.ID(stored=True, sortable=True),
         "authors": fields.STORED(),
+        "language": fields.ID(stored=True),
         "year": fields.NUMERIC(int, stored=True, sortable=True),
         "year_inferred": fields.BOOLEAN(stored=True),
         "published": fields.ID(stored=True, sortable=True),
@@ -142,6 +143,7 @@ def _report_fields(report: Report, source: str, sha256: str, report_id: str) -> 
         "contractors": join_facet_values(contractors),
         "_stored_contractors": contractors,
         "authors": list(report.authors) or None,
+        "language": report.language,
         "commissioner": report.commissioner or None,
         "year": report.year,
         "year_inferred": report.year_inferred,

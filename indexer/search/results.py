@@ -30,6 +30,7 @@ class ReportInfo:
     theme: str | None
     contractors: list[str]
     authors: list[str]  # people named in a byline (a chapter of an edited volume)
+    language: str | None  # "nb", "nn" or "en"; None when the text is too short to tell
     commissioner: str | None
     year: int | None
     published: str | None
@@ -42,6 +43,7 @@ class ReportInfo:
             "theme": self.theme,
             "contractors": list(self.contractors),
             "authors": list(self.authors),
+            "language": self.language,
             "commissioner": self.commissioner,
             "year": self.year,
             "published": self.published,
@@ -287,6 +289,7 @@ def report_info(fields: dict[str, Any], theme: str | None = None) -> ReportInfo:
         theme=theme if theme is not None else fields.get("theme"),
         contractors=list(fields.get("contractors") or []),
         authors=list(fields.get("authors") or []),
+        language=fields.get("language"),
         commissioner=fields.get("commissioner"),
         year=fields.get("year"),
         published=fields.get("published"),
