@@ -689,3 +689,33 @@ def test_a_nynorsk_query_finds_what_its_bokmal_twin_finds(corpus_index):
     bokmal = [hit.id for hit in search(corpus_index, "bosetting av flyktninger i kommunene").results[:10]]
     nynorsk = [hit.id for hit in search(corpus_index, "busetjing av flyktningar i kommunane").results[:10]]
     assert len(set(bokmal) & set(nynorsk)) >= 7
+
+
+NYNORSK_REPORTS = {
+    "nynorsk.pdf": _report(5, "Busetjing av flyktningar i kommunane", "NORCE", 2022,
+                           ["Kommunane manglar bustader til flyktningane dei skal busetje.",
+                            "Einslege mindreårige treng meir oppfølging i skulen."], []),
+    "bokmal.pdf": _report(6, "Arbeid og helse", "Fafo", 2021, ["Arbeidsgivere ansetter flere seniorer."], []),
+}
+
+
+@pytest.fixture(scope="module")
+def nynorsk_index(tmp_path_factory) -> Path:
+    corpus = tmp_path_factory.mktemp("nynorsk-corpus")
+    documents = {}
+    for name, report in NYNORSK_REPORTS.items():
+        (corpus / name).write_bytes(f"%PDF-1.4 {name}".encode())
+        documents[name] = Document(source=name, sha256="", pages=2, document_title=report.title, reports=[report])
+    index_dir = tmp_path_factory.mktemp("nynorsk-index")
+    update_index(corpus, index_dir, workers=1, extractor=lambda path: documents[path.name])
+    return index_dir
+
+
+@pytest.mark.skipif(get_nynorsk() is None, reason="the Nynorsk data (hunspell-no, dict-freedict-nno-nob) is not installed")
+@pytest.mark.parametrize(("query", "found"), [
+    # Only the Nynorsk lemmas join these: busetje → bosette, einsleg → enslig.
+    ("bosette", "Kommunane manglar bustader til flyktningane dei skal busetje."),
+    ("enslige", "Einslege mindreårige treng meir oppfølging i skulen."),
+])
+def test_a_nynorsk_report_is_found_by_a_bokmal_query(nynorsk_index, query, found):
+    assert [hit.text for hit in search(nynorsk_index, query).results] == [found]
