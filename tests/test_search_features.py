@@ -521,17 +521,22 @@ CRAFTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def crafted_index(tmp_path_factory) -> Path:
-    corpus = tmp_path_factory.mktemp("crafted-corpus")
+def _index_of(tmp_path_factory, name: str, reports: dict[str, Report]) -> Path:
+    """An index of one stand-in PDF per report."""
+    corpus = tmp_path_factory.mktemp(f"{name}-corpus")
     documents = {}
-    for name, report in CRAFTED.items():
-        (corpus / name).write_bytes(f"%PDF-1.4 {name}".encode())
-        documents[name] = Document(source=name, sha256="", pages=2, document_title=report.title, reports=[report])
-    index_dir = tmp_path_factory.mktemp("crafted-index")
+    for source, report in reports.items():
+        (corpus / source).write_bytes(f"%PDF-1.4 {source}".encode())
+        documents[source] = Document(source=source, sha256="", pages=2, document_title=report.title, reports=[report])
+    index_dir = tmp_path_factory.mktemp(f"{name}-index")
     summary = update_index(corpus, index_dir, workers=1, extractor=lambda path: documents[path.name])
     assert not summary.failed
     return index_dir
+
+
+@pytest.fixture(scope="module")
+def crafted_index(tmp_path_factory) -> Path:
+    return _index_of(tmp_path_factory, "crafted", CRAFTED)
 
 
 def test_synonyms_find_each_spelling_from_the_other(crafted_index):
@@ -701,14 +706,7 @@ NYNORSK_REPORTS = {
 
 @pytest.fixture(scope="module")
 def nynorsk_index(tmp_path_factory) -> Path:
-    corpus = tmp_path_factory.mktemp("nynorsk-corpus")
-    documents = {}
-    for name, report in NYNORSK_REPORTS.items():
-        (corpus / name).write_bytes(f"%PDF-1.4 {name}".encode())
-        documents[name] = Document(source=name, sha256="", pages=2, document_title=report.title, reports=[report])
-    index_dir = tmp_path_factory.mktemp("nynorsk-index")
-    update_index(corpus, index_dir, workers=1, extractor=lambda path: documents[path.name])
-    return index_dir
+    return _index_of(tmp_path_factory, "nynorsk", NYNORSK_REPORTS)
 
 
 @pytest.mark.skipif(get_nynorsk() is None, reason="the Nynorsk data (hunspell-no, dict-freedict-nno-nob) is not installed")

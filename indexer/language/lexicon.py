@@ -114,7 +114,8 @@ _NOT_HEADS = frozenset(
 )
 
 
-def _normalise(word: str) -> str:
+def normalise(word: str) -> str:
+    """How a word form is looked up: NFC, stripped, lowercase."""
     return unicodedata.normalize("NFC", word.strip()).lower()
 
 
@@ -411,7 +412,7 @@ def _read_word_list(path: Traversable) -> frozenset[str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
-            words.add(_normalise(line))
+            words.add(normalise(line))
     return frozenset(words)
 
 
@@ -479,14 +480,14 @@ class Lexicon:
 
     def is_listed(self, form: str) -> bool:
         """Whether the word list has this form (or its genitive's stem): a Bokmål word form."""
-        form = _normalise(form)
+        form = normalise(form)
         return form in self._entries or (form.endswith("s") and form[:-1] in self._entries)
 
     def regular_forms(self, lemma: str) -> list[str]:
         """The lemma and its regular inflections for each part of speech it has (a
         compound's from its head's): ``jobbspesialist`` → jobbspesialisten,
         jobbspesialister, jobbspesialistene …."""
-        lemma = _normalise(lemma)
+        lemma = normalise(lemma)
         pos = self._lemma_pos.get(lemma, 0)
         if not pos:
             split = self._split(lemma)
@@ -501,7 +502,7 @@ class Lexicon:
         """Whether this is a Norwegian word form: listed, a genitive of one, or a
         compound of listed words. Used to decide whether a line-end hyphen is a
         split word (``vide-``/``regående``) or a real hyphen."""
-        form = _normalise(word)
+        form = normalise(word)
         if not form:
             return False
         if form in self._entries:
@@ -516,7 +517,7 @@ class Lexicon:
         ``introduksjonsprogrammet`` → ``["introduksjon", "program"]``;
         ``barnefattigdom`` → ``["barn", "fattigdom"]``.
         """
-        split = self._split_with_genitive(_normalise(word))
+        split = self._split_with_genitive(normalise(word))
         return [lemma for _, lemma in split] if split else []
 
     def _split_with_genitive(self, form: str) -> tuple[tuple[int, str], ...] | None:

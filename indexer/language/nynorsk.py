@@ -35,7 +35,6 @@ import codecs
 import gzip
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -46,7 +45,7 @@ from typing import NamedTuple
 
 from indexer.language import lexicon as bokmal_lexicon
 from indexer.language.dictd import read_dictd
-from indexer.language.lexicon import gc_paused
+from indexer.language.lexicon import gc_paused, normalise
 
 # Bump when the pickled layout or the build rules change, so old caches are ignored.
 TABLE_FORMAT = 1
@@ -70,10 +69,6 @@ _MIN_PART = 3
 _LINKS = ("s", "e")
 # At most this many Bokmål candidates tried per split.
 _MAX_CANDIDATES = 16
-
-
-def _normalise(word: str) -> str:
-    return unicodedata.normalize("NFC", word.strip()).lower()
 
 
 # ---------------------------------------------------------------------------
@@ -261,10 +256,10 @@ def read_translations(index_path: Path, dict_path: Path) -> dict[str, list[str]]
     each entry's text is its headword line followed by one translation a line."""
     translations: dict[str, list[str]] = {}
     for headword, text in read_dictd(index_path, dict_path):
-        found = translations.setdefault(_normalise(headword), [])
+        found = translations.setdefault(normalise(headword), [])
         for entry_line in text.split("\n")[1:]:
             for translation in re.split(r"[,;]", entry_line):
-                translation = _normalise(translation)
+                translation = normalise(translation)
                 if translation and translation not in found:
                     found.append(translation)
     return translations
@@ -323,10 +318,10 @@ def _form_lemmas(dic_path: Path, aff_path: Path, headwords: set[str]) -> dict[st
             continue
         groups = expand(stem, flags, affixes)
         if len(groups) == 1:
-            bare.add(intern(_normalise(stem)))
+            bare.add(intern(normalise(stem)))
         for lemma, forms in groups:
-            lemma = intern(_normalise(lemma))
-            normalised = [intern(_normalise(form)) for form in forms]
+            lemma = intern(normalise(lemma))
+            normalised = [intern(normalise(form)) for form in forms]
             # A derived form the dictionary lists is a word of its own: the lemma of
             # itself and of the longer forms of its class (busetjing, busetjinga),
             # in place of the stem it was derived from (busetje).
@@ -556,11 +551,11 @@ class Nynorsk:
     def is_listed(self, word: str) -> bool:
         """Whether the tables list this form (a compound analysed at lookup does not count:
         English words split too, guide+lines)."""
-        return bool(self._listed(_normalise(word)))
+        return bool(self._listed(normalise(word)))
 
     def lemmas(self, word: str) -> list[str]:
         """Nynorsk lemma(s) of a word form; ``[]`` when the form is unknown."""
-        form = _normalise(word)
+        form = normalise(word)
         return list(self._listed(form) or self._compound_lemmas(form))
 
     def _compound_lemmas_uncached(self, form: str) -> tuple[str, ...]:
@@ -579,7 +574,7 @@ class Nynorsk:
 
     def bokmal(self, lemma: str) -> list[str]:
         """Bokmål lemma(s) of a Nynorsk lemma; ``[]`` when there is none."""
-        lemma = _normalise(lemma)
+        lemma = normalise(lemma)
         return list(self._bokmal.get(lemma) or self._compound_bokmal(lemma))
 
     def _compound_bokmal_uncached(self, lemma: str) -> tuple[str, ...]:

@@ -34,7 +34,7 @@ def missing_language_data() -> list[MissingData]:
             "nynorsk", tuple(packages),
             "Nynorske ord får ikke grunnform eller bokmålsform: nynorske søk og rapporter treffer bare på ord "
             "som skrives likt på bokmål.",
-            "apt-get install -y " + " ".join(packages),
+            nynorsk.install_hint(),
         ))
     packages = english.missing_packages()
     if packages:

@@ -11,7 +11,6 @@ Per document the facts a filter or a count needs are read once per commit
 from __future__ import annotations
 
 import unicodedata
-import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -55,14 +54,15 @@ class FacetArrays:
 
     @classmethod
     def of(cls, facts: DocFacts) -> FacetArrays:
+        """The facts' own code arrays (mapped from the snapshot): nothing is copied."""
         codes = facts.codes
         return cls(
             theme_names=codes.tables["theme"],
-            theme=codes.codes["theme"].astype(np.int64),
+            theme=codes.codes["theme"],
             contractor_names=codes.tables["contractors"],
-            contractor_doc=codes.contractor_doc.astype(np.int64),
-            contractor=codes.contractor.astype(np.int64),
-            year=codes.year.astype(np.int64),
+            contractor_doc=codes.contractor_doc,
+            contractor=codes.contractor,
+            year=codes.year,
             size=codes.size,
         )
 
@@ -70,17 +70,6 @@ class FacetArrays:
         names = self.theme_names if facet == "theme" else self.contractor_names
         wanted = set(values)
         return [code for code, name in enumerate(names) if name in wanted]
-
-
-_facet_arrays: weakref.WeakKeyDictionary[DocFacts, FacetArrays] = weakref.WeakKeyDictionary()
-
-
-def facet_arrays(facts: DocFacts) -> FacetArrays:
-    """The commit's facet arrays (made once per facts; two threads at once may both make them)."""
-    found = _facet_arrays.get(facts)
-    if found is None:
-        found = _facet_arrays.setdefault(facts, FacetArrays.of(facts))
-    return found
 
 
 # --- filters -----------------------------------------------------------------------
@@ -174,7 +163,7 @@ def filter_and_count(
     facts: DocFacts, docnums: np.ndarray, filters: Filters
 ) -> tuple[np.ndarray, Facets]:
     """Which of the documents pass every filter (a mask in their order), and the facet counts."""
-    arrays = facet_arrays(facts)
+    arrays = FacetArrays.of(facts)
     docnums = np.asarray(docnums, dtype=np.int64)
     passes = filters.passing(arrays, docnums)
     kept = passes["theme"] & passes["contractor"] & passes["year"]

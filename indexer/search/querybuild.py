@@ -355,7 +355,7 @@ class QueryBuilder:
         english = get_english()
         found = [(start, end, norwegian) for start, end, norwegian in english.find_phrases(texts) if norwegian]
         covered = {n for start, end, _ in found for n in range(start, end)}
-        content = [n for n, text in enumerate(texts) if not is_stop_word(text) and english.lemmas(text) is not None]
+        content = [n for n, text in enumerate(texts) if not is_stop_word(text)]
         is_english = {n: bool(english.lemmas(texts[n])) for n in content}
         is_native = {n: is_norwegian(texts[n]) for n in content}
         english_query = any(is_english[n] and not is_native[n] for n in content) and not any(
