@@ -134,7 +134,7 @@ def test_a_word_with_an_entry_of_its_own_does_not_borrow_its_verbs(small_tables)
 
 def test_american_spellings_find_british_entries(small_tables):
     words = make_english(small_tables, "organisation\torganisasjon", "labour market\tarbeidsmarked")
-    assert words.norwegian("organizations") == ["organisasjon"]
+    assert words.norwegian("organizations")[0] == "organisasjon"
     assert words.norwegian("labor market") == ["arbeidsmarked"]
 
 
@@ -153,6 +153,22 @@ def test_a_term_written_in_the_plural_matches_any_inflection(small_tables):
     words = make_english(small_tables, "securities trading\tverdipapirhandel")
     assert words.find_phrases(["security", "trading"]) == [(0, 2, ("verdipapirhandel",))]
     assert words.norwegian("securities trading") == words.norwegian("security trading") == ["verdipapirhandel"]
+
+
+@pytest.mark.parametrize(("english_word", "norwegian"), [
+    ("migration", "migrasjon"), ("exclusion", "eksklusjon"), ("quota", "kvote"), ("psychology", "psykologi"),
+    ("democracy", "demokrati"), ("discrimination", "diskriminering"), ("mobility", "mobilitet"),
+])
+def test_loanwords_are_spelt_the_norwegian_way(small_tables, english_word, norwegian):
+    assert norwegian in make_english(small_tables).norwegian(english_word)
+
+
+def test_a_loanword_spelling_needs_a_lemma_the_lexicon_lists():
+    assert "migrasjon" in english.loanword_spellings("migration")
+    words = English(load_tables(), {})
+    assert "migrasjon" in words.loanwords("migration")
+    assert words.loanwords("xylophonation") == []  # «xylofonasjon» is no Norwegian word
+    assert words.loanwords("track") == []  # too short a change to trust: «trakk» is another word
 
 
 def test_the_cache_is_rebuilt_when_the_dictionary_changes(tmp_path, small_dictionary, monkeypatch):

@@ -683,10 +683,12 @@ def test_an_english_query_searches_norwegian_words_and_says_which(corpus_index, 
     assert "Søkte også etter:" in page and "(poverty)" in page
 
 
-def test_a_word_that_is_also_norwegian_is_translated_only_in_an_english_query(corpus_index):
-    # «interpreter» is also a form of the Bokmål verb «interpretere».
+def test_a_word_that_is_also_norwegian_is_translated_in_an_english_query_or_when_no_report_has_it(corpus_index):
+    # «interpreter» is also a form of the Bokmål verb «interpretere», which no report uses.
     assert any(t.english == "interpreter" for t in search(corpus_index, "interpreter for refugees").translations)
-    assert search(corpus_index, "interpreter tolkene").translations == []
+    assert any(t.english == "interpreter" for t in search(corpus_index, "interpreter tolkene").translations)
+    # «program» is English and Bokmål, and the reports have it: in a Norwegian query it stays Norwegian.
+    assert search(corpus_index, "program for flyktninger").translations == []
 
 
 @pytest.mark.skipif(get_nynorsk() is None, reason="the Nynorsk data (hunspell-no, dict-freedict-nno-nob) is not installed")
@@ -717,3 +719,53 @@ def nynorsk_index(tmp_path_factory) -> Path:
 ])
 def test_a_nynorsk_report_is_found_by_a_bokmal_query(nynorsk_index, query, found):
     assert [hit.text for hit in search(nynorsk_index, query).results] == [found]
+
+
+TRANSLATION_REPORTS = {
+    "fattigdom.pdf": _report(7, "Levekår for barn", "NOVA", 2020,
+                             ["Barnefattigdommen har økt i byene.", "Fattigdom rammer mange familier."],
+                             ["Flere barn deltar i fritidsaktiviteter enn før."]),
+    "metode.pdf": _report(8, "Supported Employment i praksis", "Fafo", 2021,
+                          ["Supported Employment gir flere flyktninger sysselsetting."],
+                          ["Migrasjon og flytting mellom kommuner er undersøkt."]),
+    "bolig.pdf": _report(9, "Boliger for flyktninger", "NIBR", 2019, ["Kommunene mangler boliger."], []),
+}
+
+
+@pytest.fixture(scope="module")
+def translation_index(tmp_path_factory) -> Path:
+    return _index_of(tmp_path_factory, "translation", TRANSLATION_REPORTS)
+
+
+def test_two_english_words_find_the_norwegian_compound_they_make(translation_index):
+    # child → barn, poverty → fattigdom; Norwegian writes «barnefattigdom» as one word.
+    response = search(translation_index, "child poverty")
+    assert response.results[0].text == "Barnefattigdommen har økt i byene."
+    assert "barnefattigdom" in {word for t in response.translations for word in t.norwegian}
+
+
+def test_an_english_word_the_reports_use_in_a_name_is_still_translated_beside_other_english(translation_index):
+    # «employment» occurs in «Supported Employment», «refugee» nowhere: the two are one English query.
+    response = search(translation_index, "refugee employment")
+    translated = {t.english: t.norwegian for t in response.translations}
+    assert "sysselsetting" in translated.get("employment", ())
+    assert search(translation_index, "supported employment").translations == []
+
+
+def test_english_loanwords_find_their_norwegian_spelling(translation_index):
+    response = search(translation_index, "migration")
+    assert [hit.text for hit in response.results] == ["Migrasjon og flytting mellom kommuner er undersøkt."]
+    assert any("migrasjon" in t.norwegian for t in response.translations)
+
+
+def test_a_possessive_is_translated_as_its_noun(translation_index):
+    translated = {t.english: t.norwegian for t in search(translation_index, "children's poverty").translations}
+    assert "fattigdom" in translated["poverty"] and "barn" in translated["children's"]
+
+
+@pytest.mark.skipif(get_nynorsk() is None, reason="the Nynorsk data (hunspell-no, dict-freedict-nno-nob) is not installed")
+def test_a_word_bokmal_shares_with_nynorsk_is_read_as_nynorsk_when_bokmal_finds_nothing(translation_index):
+    # «bustad» is listed in Bokmål too, but no report has it: its Nynorsk reading is «bolig».
+    assert [hit.text for hit in search(translation_index, "bustad").results] == ["Kommunene mangler boliger."]
+    # A Bokmål word that the reports have is not read as Nynorsk (helse would add «hilse»).
+    assert search(translation_index, "fattigdom").total == 2

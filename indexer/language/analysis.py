@@ -297,6 +297,19 @@ def is_norwegian(word: str) -> bool:
     return nynorsk is not None and nynorsk.is_listed(form)
 
 
+def nynorsk_alternatives(word: str) -> list[str]:
+    """Bokmål lemmas of a word's Nynorsk reading, for a word both lists have
+    (``bustad`` → bolig, bosted; ``skilnad`` → forskjell) and that the lemma field
+    does not join already: the query builder searches them too, a little below the
+    word itself. Words the Bokmål list lacks get theirs in :func:`_lemmas`."""
+    exact = word.lower()
+    lexicon = get_lexicon()
+    if not exact.isalpha() or not lexicon.is_listed(exact):
+        return []
+    own = set(lexicon.lemmas(exact)) | {exact}
+    return [lemma for lemma in dict.fromkeys(_nynorsk_lemmas(exact)) if lemma not in own]
+
+
 def _lemmas(surface: str) -> list[str]:
     """Lemmas of a word, or the word itself lowercased when the lexicon lacks it.
     A form the Bokmål word list does not list is also looked up as Nynorsk, so a

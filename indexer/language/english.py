@@ -13,7 +13,12 @@ English → Norwegian
     1. The glossary shipped here, ``indexer/language/data/en_nb_glossary.tsv``
        (English lemma or multi-word term → Norwegian lemmas, most specific
        first; its header says how it was made).
-    2. FreeDict's English–Norwegian dictionary (``dict-freedict-eng-nor``, a
+    2. Loanwords: the regular spelling correspondences of Latin and Greek words
+       (``-tion`` → ``-sjon``, ``-ity`` → ``-itet``, ``c`` → ``k``/``s``,
+       ``ph`` → ``f`` …), kept only when the result is a lemma the Bokmål
+       lexicon lists: ``migration`` → ``migrasjon``, ``exclusion`` →
+       ``eksklusjon``, ``quota`` → ``kvote``, ``psychology`` → ``psykologi``.
+    3. FreeDict's English–Norwegian dictionary (``dict-freedict-eng-nor``, a
        Debian package under the GPL, so not copied into this repository): read
        from ``/usr/share/dictd`` when installed. Only translations whose every
        word the Bokmål lexicon knows are kept, as the lexicon's lemma.
@@ -41,7 +46,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import NamedTuple
 
-from indexer.config import language_data
+from indexer.config import language_data, stopword_list
 from indexer.language.dictd import read_dictd
 from indexer.language.lexicon import (
     LOOKUPS_DISTRIBUTION,
@@ -53,6 +58,7 @@ from indexer.language.lexicon import (
 )
 
 GLOSSARY_FILE = language_data("en_nb_glossary.tsv")
+STOPWORD_FILE = stopword_list("en.txt")
 
 FREEDICT_PACKAGE = "dict-freedict-eng-nor"
 FREEDICT_DIR = Path("/usr/share/dictd")
@@ -87,9 +93,65 @@ _SPELLING_VARIANTS = (
 )
 
 
+# English endings of Latin and Greek words and their Bokmål spellings (longest first).
+_LOANWORD_ENDINGS = (
+    ("isation", ("isering",)),
+    ("ization", ("isering",)),
+    ("ation", ("asjon", "ering")),
+    ("ssion", ("sjon",)),
+    ("sion", ("sjon",)),
+    ("tion", ("sjon",)),
+    ("ical", ("isk",)),
+    ("ity", ("itet",)),
+    ("ary", ("ær",)),
+    ("ory", ("ori",)),
+    ("ism", ("isme",)),
+    ("ise", ("isere",)),
+    ("ize", ("isere",)),
+    ("ify", ("ifisere",)),
+    ("ate", ("ere", "at")),
+    ("ence", ("ens", "ense")),
+    ("ance", ("anse", "ans")),
+    ("ogy", ("ogi",)),
+    ("cy", ("ti", "si")),
+    ("ic", ("isk", "ikk")),
+    ("ive", ("iv",)),
+    ("ure", ("ur",)),
+    ("y", ("i",)),
+    ("a", ("e", "a")),
+)
+# Letters inside the word, in the order they are replaced.
+_LOANWORD_LETTERS = (("ph", "f"), ("th", "t"), ("qu", "kv"), ("ch", "k"), ("sh", "sj"), ("ck", "kk"), ("x", "ks"), ("z", "s"))
+_SOFT_C = re.compile(r"c(?=[eiy])")
+MIN_LOANWORD_LETTERS = 5
+
+
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\u2019", "'").lower()
+    # A possessive is its noun: employers' → employers, child's → child.
+    text = re.sub(r"(?<=\w)'s?(?=\s|$)", "", text)
     return " ".join(text.split())
+
+
+def _loanword_stem(stem: str) -> str:
+    for english, norwegian in _LOANWORD_LETTERS:
+        stem = stem.replace(english, norwegian)
+    return _SOFT_C.sub("s", stem).replace("c", "k")
+
+
+def loanword_spellings(lemma: str) -> list[str]:
+    """Bokmål spellings of an English loanword by the regular correspondences
+    (``migration`` → ``migrasjon``, ``migrering``), unchecked; the word itself
+    is not among them."""
+    if len(lemma) < MIN_LOANWORD_LETTERS or not lemma.isalpha():
+        return []
+    found: dict[str, None] = {}
+    for ending, replacements in _LOANWORD_ENDINGS:
+        if lemma.endswith(ending) and len(lemma) - len(ending) >= 3:
+            stem = _loanword_stem(lemma[: len(lemma) - len(ending)])
+            found.update(dict.fromkeys(stem + replacement for replacement in replacements))
+    found.pop(lemma, None)
+    return list(found)
 
 
 # ---------------------------------------------------------------------------
@@ -377,11 +439,27 @@ class English:
         (``teaching`` → ``undervisning``) so does not also get its verb's."""
         keys = self._keys(word_or_lemma)
         found: dict[str, None] = {}
-        for source in (self._glossary, self._tables.freedict):
-            for key in keys:
-                if key in source:
-                    found.update(dict.fromkeys(source[key]))
-                    break
+        for key in keys:
+            if key in self._glossary:
+                found.update(dict.fromkeys(self._glossary[key]))
+                break
+        if " " not in keys[0] if keys else False:
+            found.update(dict.fromkeys(self.loanwords(word_or_lemma)))
+        for key in keys:
+            if key in self._tables.freedict:
+                found.update(dict.fromkeys(self._tables.freedict[key]))
+                break
+        return list(found)
+
+    def loanwords(self, word: str) -> list[str]:
+        """Bokmål lemmas spelt from the word's English lemmas as a loanword
+        (:func:`loanword_spellings`) that the lexicon lists as lemmas."""
+        lexicon = get_lexicon()
+        found: dict[str, None] = {}
+        for lemma in self.lemmas(word):
+            for spelling in loanword_spellings(lemma):
+                if lexicon.is_listed(spelling) and spelling in lexicon.lemmas(spelling):
+                    found[spelling] = None
         return list(found)
 
     def _keys(self, text: str) -> list[str]:
@@ -455,6 +533,19 @@ def _is_listed_norwegian(form: str) -> bool:
     """Whether the Bokmål lexicon lists this very form. A compound it could
     build (``guide`` + ``lines``) does not count: English words split too."""
     return get_lexicon().is_listed(form)
+
+
+_function_words: frozenset[str] | None = None
+
+
+def is_function_word(word: str) -> bool:
+    """Whether the word is an English stop word (``stopwords/en.txt``): ``in``,
+    ``of``, ``the`` are neither translated nor taken for English content."""
+    global _function_words
+    if _function_words is None:
+        lines = STOPWORD_FILE.read_text(encoding="utf-8").splitlines()
+        _function_words = frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+    return _normalise(word) in _function_words
 
 
 # ---------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from indexer.language.dictd import read_dictd
 from indexer.language.lexicon import gc_paused, normalise
 
 # Bump when the pickled layout or the build rules change, so old caches are ignored.
-TABLE_FORMAT = 1
+TABLE_FORMAT = 2
 
 HUNSPELL_PACKAGE = "hunspell-no"
 FREEDICT_PACKAGE = "dict-freedict-nno-nob"
@@ -371,6 +371,8 @@ def bokmal_lemmas(
        compounds say the lemma means as a compound's last part (:func:`_head_translations`);
     3. a compound of its parts' Bokmål lemmas that the Bokmål lexicon knows, only
        the listed ones when it lists any (arbeidsgiver, not arbeidesgiver).
+    A compound the Bokmål lexicon does not list but can split (kjønnsskilnad) keeps
+    itself and gets rule 3 too (kjønnsforskjell): it is Nynorsk more often than not.
     """
     kinds: dict[str, int] = {}
 
@@ -394,9 +396,13 @@ def bokmal_lemmas(
             translated[word] = tuple(dict.fromkeys(found))
     translate_part = _part_translator(translated, forms, kind)
     # Shortest first, so a compound's parts are settled before the compound.
-    for lemma in sorted(lemmas - translated.keys(), key=lambda word: (len(word), word)):
+    split_only = {word for word, found in translated.items() if found[0] == word and word in lemmas
+                  and word not in translations and kind(word) == COMPOUND}
+    for lemma in sorted((lemmas - translated.keys()) | split_only, key=lambda word: (len(word), word)):
         found = _compound_translation(lemma, translate_part, kind)
-        if found:
+        if lemma in split_only:
+            translated[lemma] = tuple(dict.fromkeys([*translated[lemma], *found]))
+        elif found:
             translated[lemma] = tuple(found)
     return translated
 

@@ -27,8 +27,15 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from indexer.language.analysis import ANALYZED_FIELDS, PHRASE_SUFFIX, analyse_word, analyze, is_norwegian
-from indexer.language.english import get_english
+from indexer.language.analysis import (
+    ANALYZED_FIELDS,
+    PHRASE_SUFFIX,
+    analyse_word,
+    analyze,
+    is_norwegian,
+    nynorsk_alternatives,
+)
+from indexer.language.english import get_english, is_function_word
 from indexer.language.lexicon import get_lexicon
 from indexer.language.synonyms import Thesaurus, Variant, get_thesaurus, text_keys
 from indexer.search.contractor_names import ContractorNames
@@ -60,6 +67,10 @@ NEAR_SPELLING_WEIGHT = 0.5
 MAX_DOCS_FOR_NEAR_SPELLINGS = 30
 # Norwegian words searched for one English word or term, at most.
 MAX_TRANSLATIONS = 4
+# A word Bokmål and Nynorsk both have, read as Nynorsk (bustad → bolig): just below the word.
+NYNORSK_WEIGHT = 0.7
+# How Norwegian joins a compound's modifier to its head: directly, with -s- or -e-.
+COMPOUND_LINKS = ("", "s", "e")
 MIN_LETTERS_NEAR_SPELLINGS = 8
 COMPOUND_PARTS_WEIGHT = 0.6
 PREFIX_WEIGHT = 0.3
@@ -334,6 +345,18 @@ class QueryBuilder:
             for n in members:
                 extras[n].context.append(query)
                 extras[n].protected = True
+        # A word Bokmål and Nynorsk share (bustad, skilnad, helse) is also read as
+        # Nynorsk when the query is (it has a word only Nynorsk lists), or when read as
+        # Bokmål it is in no document.
+        nynorsk_query = any(is_norwegian(text) and not get_lexicon().is_listed(text) for text in texts)
+        for n, text in enumerate(texts):
+            if is_stop_word(text) or not (nynorsk_query or not self._in_documents(text)):
+                continue
+            alternatives = nynorsk_alternatives(text)
+            extras[n].core += [q for q in (self._translation_query("text", a, NYNORSK_WEIGHT) for a in alternatives) if q]
+            extras[n].weak_context += [
+                q for q in (self._translation_query("title", a, NYNORSK_WEIGHT * TITLE_WEIGHT) for a in alternatives) if q
+            ]
         for start, end, norwegian in self._english_terms(texts):
             weight = TRANSLATION_WEIGHT / (end - start)
             core = [self._translation_query("text", text, weight) for text in norwegian]
@@ -348,31 +371,97 @@ class QueryBuilder:
         """Runs of query words that are English with their Norwegian translations
         (Norwegian stop words left out); each is noted in :attr:`translations` for the
         response. A term of several words always counts; a single word when it is no
-        Norwegian word (Bokmål or Nynorsk), or when the query is English: some word is
-        English only and none Norwegian only (``interpreter`` is also a Bokmål verb form,
-        but not in «interpreter guidelines»). A single word the reports themselves use is
-        searched as written only."""
+        Norwegian word (Bokmål or Nynorsk), when the query is English (some word is
+        English only and none Norwegian only: ``interpreter`` is also a Bokmål verb form,
+        but not in «interpreter guidelines»), or when read as Norwegian it is in no
+        document. A single word the reports themselves use is searched as written only.
+        Two English words whose translations join into one Norwegian word are searched
+        as that word too (:meth:`_joined_translations`)."""
         english = get_english()
         found = [(start, end, norwegian) for start, end, norwegian in english.find_phrases(texts) if norwegian]
         covered = {n for start, end, _ in found for n in range(start, end)}
         content = [n for n, text in enumerate(texts) if not is_stop_word(text)]
-        is_english = {n: bool(english.lemmas(texts[n])) for n in content}
+        is_english = {n: bool(english.lemmas(texts[n])) and not is_function_word(texts[n]) for n in content}
         is_native = {n: is_norwegian(texts[n]) for n in content}
         english_query = any(is_english[n] and not is_native[n] for n in content) and not any(
             is_native[n] and not is_english[n] for n in content)
+        as_written = self._used_as_written(texts, [n for n in content if is_english[n]])
+        single: dict[int, tuple[str, ...]] = {}
         for n in content:
-            if n in covered or not is_english[n] or (is_native[n] and not english_query):
+            if not is_english[n] or (is_native[n] and not english_query and self._in_documents(texts[n])):
                 continue
-            if ("text_exact", texts[n].lower()) in self.reader:
-                continue  # the reports use the word as it is (empowerment, Supported Employment)
+            if n in as_written:
+                continue
             norwegian = tuple(word for word in english.norwegian(texts[n]) if not is_stop_word(word))
             if norwegian:
-                found.append((n, n + 1, norwegian))
+                single[n] = norwegian
+                if n not in covered:
+                    found.append((n, n + 1, norwegian))
+        for start, end, joined in self._joined_translations(texts, single):
+            same_span = [n for n, (s, e, _) in enumerate(found) if (s, e) == (start, end)]
+            if same_span:
+                known = found[same_span[0]][2]
+                found[same_span[0]] = (start, end, tuple(dict.fromkeys(known + joined)))
+            else:
+                found.append((start, end, joined))
         for start, end, norwegian in sorted(found):
             translation = Translation(" ".join(texts[start:end]), norwegian[:MAX_TRANSLATIONS])
             if translation not in self.translations:
                 self.translations.append(translation)
         return [(start, end, norwegian[:MAX_TRANSLATIONS]) for start, end, norwegian in found]
+
+    def _used_as_written(self, texts: list[str], english: list[int]) -> set[int]:
+        """English words the reports use as they are («empowerment», «Supported
+        Employment»): a run of English words side by side each of which some report
+        has as written. Such words are searched as written only; in «refugee
+        employment» the run is not all in the reports, so both words are translated."""
+        written: set[int] = set()
+        runs: list[list[int]] = []
+        for n in english:
+            if runs and runs[-1][-1] == n - 1:
+                runs[-1].append(n)
+            else:
+                runs.append([n])
+        for run in runs:
+            if all(("text_exact", texts[n].lower()) in self.reader for n in run):
+                written.update(run)
+        return written
+
+    def _in_documents(self, text: str) -> bool:
+        """Whether some document has the word read as Norwegian (any of its lemmas)."""
+        return any(("text_lemma", lemma) in self.reader for lemma in self._lemmas(text))
+
+    def _joined_translations(self, texts: list[str], single: dict[int, tuple[str, ...]]
+                             ) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Norwegian writes as one word what English writes as two: ``child poverty``
+        → barn + fattigdom → «barnefattigdom», ``quality of life`` → liv + kvalitet →
+        «livskvalitet». For two translated words side by side (or joined by «of», the
+        head first), each pair of their translations is joined directly and with the
+        linking -s- and -e-; a joined word that some document has, or that the lexicon
+        lists, is searched for both English words."""
+        joined = []
+        for n in sorted(single):
+            if n + 1 in single:
+                pairs, end = [(first, second) for first in single[n] for second in single[n + 1]], n + 2
+            elif n + 2 in single and texts[n + 1].lower() == "of":
+                pairs, end = [(first, second) for first in single[n + 2] for second in single[n]], n + 3
+            else:
+                continue
+            words = [
+                modifier + link + head
+                for modifier, head in pairs
+                if " " not in modifier + head
+                for link in COMPOUND_LINKS
+                if not modifier.endswith(link) or not link
+            ]
+            known = [word for word in dict.fromkeys(words) if self._known_word(word)]
+            if known:
+                joined.append((n, end, tuple(known)))
+        return joined
+
+    def _known_word(self, word: str) -> bool:
+        lexicon = get_lexicon()
+        return ("text_lemma", word) in self.reader or (lexicon.is_listed(word) and word in lexicon.lemmas(word))
 
     def _translation_query(self, prefix: str, norwegian: str, weight: float) -> wq.Query | None:
         """A translation's terms; one of several words needs every word, in any
