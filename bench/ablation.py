@@ -114,12 +114,14 @@ def main() -> None:
                     _build(index_dir)
                 rows.append((f"uten {feature}", _evaluate(index_dir)))
             engine.close_searchers()
-    header = ["Oppsett", "dev", "test", *(f"test: {category}" for category in CATEGORIES)]
+    columns = [(name, category) for name in JUDGMENT_SETS for category in ("all", *CATEGORIES)
+               if any(category in scores[name] for _, scores in rows)]
+    header = ["Oppsett", *(name if category == "all" else f"{name}: {category}" for name, category in columns)]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
     for label, scores in rows:
-        cells = [label, f"{scores['dev']['all']:.3f}", f"{scores['test']['all']:.3f}",
-                 *(f"{scores['test'][c]:.3f}" if c in scores["test"] else "–" for c in CATEGORIES)]
+        cells = [label, *(f"{scores[name][category]:.3f}" if category in scores[name] else "–"
+                          for name, category in columns)]
         print("| " + " | ".join(cells) + " |")
 
 
