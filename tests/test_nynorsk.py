@@ -343,6 +343,11 @@ def test_a_real_unlisted_compound_reaches_its_bokmal_lemma(installed):
     assert "bosettingskommune" in installed.bokmal("busetjingskommune")
 
 
+def test_a_compound_the_bokmal_lexicon_only_splits_keeps_itself_and_gets_its_parts_translated(installed):
+    # Bokmål can split «kjønnsskilnad» (kjønn + skilnad) but says «kjønnsforskjell».
+    assert installed.bokmal("kjønnsskilnad")[:2] == ["kjønnsskilnad", "kjønnsforskjell"]
+
+
 def test_real_tables_know_no_made_up_word(installed):
     assert installed.lemmas("xqzzyvarar") == []
     assert installed.bokmal("xqzzyvar") == []
