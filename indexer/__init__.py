@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from indexer.extract.workers import extract_file
     from indexer.index.build import CorpusNotFoundError, run_index_command, update_index
     from indexer.index.progress import IndexProgress
-    from indexer.index.status import index_status
+    from indexer.index.status import index_status, stale_sources
     from indexer.index.summary import render_summary
     from indexer.language.analysis import preload_language
     from indexer.search.engine import Engine, IndexNotFoundError
@@ -76,6 +76,7 @@ _EXPORTS = {
     "update_index": "indexer.index.build",
     "IndexProgress": "indexer.index.progress",
     "index_status": "indexer.index.status",
+    "stale_sources": "indexer.index.status",
     "render_summary": "indexer.index.summary",
     "preload_language": "indexer.language.analysis",
     "Engine": "indexer.search.engine",

@@ -36,6 +36,12 @@ class NoTextLayerError(ExtractionError):
     code = "no_text_layer"
 
 
+class OcrUnavailableError(ExtractionError):
+    """Scanned pages need OCR, and Tesseract (or its Norwegian model, or pdftoppm) is not installed."""
+
+    code = "needs_ocr"
+
+
 class TooLargeError(ExtractionError):
     code = "too_large"
 

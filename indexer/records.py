@@ -28,6 +28,9 @@ class Finding:
     page: int
     section: str
     chapter: str | None = None
+    # Read with OCR from a scanned page, and Tesseract's mean confidence (0–100) in its words.
+    ocr: bool = False
+    ocr_confidence: float | None = None
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Passage:
     page: int
     chapter: str | None
     section: str | None
+    ocr: bool = False  # as Finding.ocr
+    ocr_confidence: float | None = None
 
 
 @dataclass

@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from indexer import DEFAULT_CORPUS, DEFAULT_INDEX_DIR, ExitCode
+from search_app.urls import PUBLIC_URL_ENV
 
 if TYPE_CHECKING:
     from indexer import SearchResponse
@@ -177,6 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="server processes over the same index (default: one per core)")
+    p.add_argument("--connection-limit", type=int, default=None, metavar="N",
+                   help="open connections accepted in all (default: 500 per worker)")
+    p.add_argument("--request-timeout", type=float, default=None, metavar="S",
+                   help="seconds a connection may stay silent, and a request has to arrive whole (default 10)")
+    p.add_argument("--public-url", default=os.environ.get(PUBLIC_URL_ENV), metavar="URL",
+                   help="the site's public address, for links in exports and redirects "
+                        "(default: $RAPPORTSOK_PUBLIC_URL; without it, links are relative)")
     p.set_defaults(func=_cmd_serve)
     return parser
 

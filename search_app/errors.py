@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from indexer import IndexNotFoundError, QueryError
@@ -112,9 +112,29 @@ def _handle_http_exception(exc: HTTPException) -> Response:
     return response
 
 
+def unreadable_index_reason() -> str | None:
+    """After an unexpected failure: the health check's reason when the index itself
+    cannot answer (a cut or missing file), so the client gets a 503 that says so
+    rather than a 500 that blames the server."""
+    from search_app.backend import current_engine
+    from search_app.health import check_health
+
+    try:
+        body, status = check_health(current_engine(), current_app.config["INDEX_DIR"])
+    except Exception:  # the check itself failed: nothing more to say than the 500
+        logger.warning("the health check after a failure failed too", exc_info=True)
+        return None
+    if status != 503 or body.get("status") != "unavailable":
+        return None  # the index opens: a failure of the code, not of the index
+    return str(body.get("reason") or "") or None
+
+
 def _handle_unexpected(exc: Exception) -> Response:
     # The traceback goes to the log only; the client gets a plain message.
     logger.exception("Uventet feil under %s %s", request.method, request.path)
+    reason = unreadable_index_reason()
+    if reason:
+        return error_response(503, "index_unavailable", reason)
     return error_response(500, "internal_error", INTERNAL_ERROR_MESSAGE)
 
 

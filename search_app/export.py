@@ -73,6 +73,16 @@ CSV_COLUMNS = ("text", "kind", "title", "authors", "contractors", "commissioner"
 CSV_LIST_SEPARATOR = "; "
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP, «CSV Injection»).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """The value as a spreadsheet shows it and never evaluates: a leading ' when it
+    would start a formula (text from a PDF or a file name can start with «=»)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def to_csv(rows: list[ExportRow]) -> str:
     """Comma-separated, a header row, UTF-8 with a byte order mark so Excel reads æøå."""
     out = io.StringIO()
@@ -81,7 +91,7 @@ def to_csv(rows: list[ExportRow]) -> str:
     for row in rows:
         values = {**asdict(row), "contractors": CSV_LIST_SEPARATOR.join(row.contractors),
                   "authors": CSV_LIST_SEPARATOR.join(row.authors)}
-        writer.writerow([values[column] for column in CSV_COLUMNS])
+        writer.writerow([csv_cell(values[column]) for column in CSV_COLUMNS])
     return "\ufeff" + out.getvalue()
 
 

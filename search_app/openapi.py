@@ -9,7 +9,14 @@ import copy
 from typing import Any
 
 from indexer import DEFAULT_SIZE, DEFAULT_SORT, KIND_VALUES, MAX_YEAR, MIN_YEAR, SEARCHABLE_KINDS, SORT_VALUES
-from search_app.params import GROUP_VALUES, MAX_PAGE, MAX_QUERY_PARAMETER_CHARS, MAX_SIZE
+from search_app.params import (
+    GROUP_VALUES,
+    MAX_FILTER_CHARS,
+    MAX_FILTER_VALUES,
+    MAX_PAGE,
+    MAX_QUERY_PARAMETER_CHARS,
+    MAX_SIZE,
+)
 
 Schema = dict[str, Any]
 
@@ -46,7 +53,7 @@ def _error_response(description: str) -> dict[str, Any]:
 def _query_parameter(name: str, description: str, schema: Schema, repeatable: bool = False) -> dict[str, Any]:
     parameter: dict[str, Any] = {"name": name, "in": "query", "required": False, "description": description}
     if repeatable:
-        parameter.update(schema=_array(schema), style="form", explode=True)
+        parameter.update(schema={**_array(schema), "maxItems": MAX_FILTER_VALUES}, style="form", explode=True)
     else:
         parameter["schema"] = schema
     return parameter
@@ -57,6 +64,7 @@ def _path_id(name: str, description: str) -> dict[str, Any]:
 
 
 YEAR = {"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR}
+FILTER_VALUE = {"type": "string", "maxLength": MAX_FILTER_CHARS}
 
 REPORT_METADATA: dict[str, Schema] = {
     "id": _nullable("string"),
@@ -73,12 +81,20 @@ REPORT_METADATA: dict[str, Schema] = {
     "pdf_url": _nullable("string", description="/pdf/<rapport-id>#page=N"),
 }
 
+# A finding or passage read with OCR from a scanned page.
+OCR_FIELDS: dict[str, Schema] = {
+    "ocr": {"type": "boolean", "description": "Lest med OCR fra en skannet side."},
+    "ocr_confidence": _nullable("number", minimum=0, maximum=100,
+                                description="Tesseracts gjennomsnittlige sikkerhet (0–100) for ordene; null uten OCR."),
+}
+
 LOCATED_TEXT: dict[str, Schema] = {
     "id": {"type": "string"},
     "text": {"type": "string"},
     "page": _nullable("integer"),
     "section": _nullable("string"),
     "pdf_url": _nullable("string"),
+    **OCR_FIELDS,
 }
 
 SCHEMAS: dict[str, Schema] = {
@@ -104,6 +120,7 @@ SCHEMAS: dict[str, Schema] = {
             "score": {"type": "number"},
             "section": _nullable("string"),
             "page": _nullable("integer"),
+            **OCR_FIELDS,
             "report": _ref("ReportRef"),
         }
     ),
@@ -143,6 +160,7 @@ SCHEMAS: dict[str, Schema] = {
             "text": {"type": "string"},
             "section": _nullable("string"),
             "page": _nullable("integer"),
+            **OCR_FIELDS,
             "report": _ref("ReportRef"),
             "similar": _array(_ref("SearchHit")),
         }
@@ -155,18 +173,37 @@ SCHEMAS: dict[str, Schema] = {
     "LocatedText": _object(dict(LOCATED_TEXT)),
     "Chapter": _object({"title": _nullable("string"), "passages": _array(_ref("LocatedText"))}),
     "ReportDetail": _object(
-        {**REPORT_METADATA, "findings": _array(_ref("LocatedText")), "chapters": _array(_ref("Chapter"))},
-        required=["id", "title", "pdf_url", "findings", "chapters"],
+        {
+            **REPORT_METADATA,
+            "findings": {**_array(_ref("LocatedText")), "description": "Funnene på denne siden."},
+            "chapters": {**_array(_ref("Chapter")), "description": "Avsnittene på denne siden, per kapittel."},
+            "finding_count": {"type": "integer", "minimum": 0, "description": "Funn i hele rapporten."},
+            "passage_count": {"type": "integer", "minimum": 0, "description": "Avsnitt i hele rapporten."},
+            "page": {"type": "integer", "minimum": 1},
+            "pages": {"type": "integer", "minimum": 1},
+            "page_size": {"type": "integer", "minimum": 1, "description": "Høyst så mange funn og avsnitt per side."},
+            "stale": {**_object({"code": _nullable("string"), "reason": _nullable("string")}), "description": (
+                "PDF-filen er byttet ut med en versjon som ikke kunne leses; dette er den forrige versjonen.")},
+        },
+        required=["id", "title", "pdf_url", "findings", "chapters", "finding_count", "passage_count", "page",
+                  "pages", "page_size"],
     ),
     "Health": _object(
         {
             "status": {
                 "type": "string",
-                "enum": ["ok", "stale", "unavailable"],
+                "enum": ["ok", "stale", "degraded", "unavailable"],
                 "description": "«stale»: indeksen er bygget med annen kode eller andre data enn dagens; "
-                "søket virker, men indeksen bør bygges på nytt.",
+                "søket virker, men indeksen bør bygges på nytt. «degraded»: indeksen åpnes, men et prøvesøk "
+                "feiler. «unavailable»: ingen indeks, en tom indeks (også når den første indekseringen ikke ble "
+                "fullført) eller en som ikke kan leses.",
             },
+            "reason": {"type": "string", "description": "Hvorfor (bare når status er «degraded» eller «unavailable»)."},
             "stale_reason": {"type": "string", "description": "Hva som er endret (bare når status er «stale»)."},
+            "stale_files": {**_array(_object({
+                "file": {"type": "string"}, "code": _nullable("string"), "reason": _nullable("string"),
+                "since": _nullable("string")})),
+                "description": "Filer der en ny versjon ikke kunne leses; den forrige versjonen er fortsatt i indeksen."},
             "documents": {"type": "integer", "minimum": 0, "description": "PDF-filer i indeksen."},
             "reports": {"type": "integer", "minimum": 0},
             "findings": {"type": "integer", "minimum": 0},
@@ -183,14 +220,14 @@ SCHEMAS: dict[str, Schema] = {
             })), "description": "Valgfrie språkdata som ikke er installert; tom når alt er på plass."},
         },
         required=["status", "documents", "reports", "findings", "passages", "last_indexed", "failed",
-                  "missing_language_data"],
+                  "stale_files", "missing_language_data"],
     ),
 }
 
 SEARCH_PARAMETERS = [
     _query_parameter("q", "Søketekst; «sitat» søker etter frasen.", {"type": "string", "maxLength": MAX_QUERY_PARAMETER_CHARS}),
-    _query_parameter("theme", "Tema; flere verdier gir treff i ett av dem.", {"type": "string"}, repeatable=True),
-    _query_parameter("contractor", "Oppdragstaker (institutt).", {"type": "string"}, repeatable=True),
+    _query_parameter("theme", "Tema; flere verdier gir treff i ett av dem.", FILTER_VALUE, repeatable=True),
+    _query_parameter("contractor", "Oppdragstaker (institutt).", FILTER_VALUE, repeatable=True),
     _query_parameter("year", "Utgivelsesår.", YEAR, repeatable=True),
     _query_parameter("year_from", "Fra og med år.", YEAR),
     _query_parameter("year_to", "Til og med år.", YEAR),
@@ -240,15 +277,20 @@ PATHS: dict[str, Any] = {
     "/api/reports/{report_id}": _get(
         "Én rapport: metadata, funn i rekkefølge og avsnitt per kapittel",
         "getReport",
-        _index_read(_json_response("Rapporten.", _ref("ReportDetail")), **{"404": _error_response("Ukjent id.")}),
-        [_path_id("report_id", "Rapportens id.")],
+        _index_read(_json_response("Rapporten, med høyst «page_size» funn og avsnitt.", _ref("ReportDetail")),
+                    **{"400": _error_response("Ugyldig side (bad_parameter)."),
+                       "404": _error_response("Ukjent id.")}),
+        [_path_id("report_id", "Rapportens id."),
+         _query_parameter("page", "Side av rapporten, fra 1 (se «pages»).", {"type": "integer", "minimum": 1,
+                                                                            "default": 1})],
     ),
     "/api/health": _get(
         "Tilstand: antall dokumenter, siste indeksering og filer som feilet",
         "health",
         {
             "200": _json_response("Indeksen er klar (også når den er «stale»).", _ref("Health")),
-            "503": _json_response("Ingen indeks ennå.", _ref("Health")),
+            "503": _json_response("Ingen, tom eller uleselig indeks, eller et prøvesøk som feiler; «reason» sier hva.",
+                                  _ref("Health")),
             "default": ANY_ERROR,
         },
     ),

@@ -1,7 +1,11 @@
 """Headers every response carries: security policy, and CORS on the JSON API."""
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, request
+
+from search_app.urls import public_url
 
 # No inline script or style anywhere, so the policy can stay this strict.
 CONTENT_SECURITY_POLICY = (
@@ -18,7 +22,21 @@ API_PREFIX = "/api/"
 CORS_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
+def _location_without_host(response: Response) -> None:
+    """Werkzeug's own redirects (``/rapport//x`` → ``/rapport/x``) name the Host header
+    the client sent; any client can forge it, so the link is made from the public base
+    URL, or relative."""
+    location = response.headers.get("Location")
+    if not location:
+        return
+    target = urlsplit(location)
+    if target.netloc and target.netloc == urlsplit(request.host_url).netloc:
+        path = target.path + (f"?{target.query}" if target.query else "")
+        response.headers["Location"] = public_url(current_app.config.get("PUBLIC_BASE_URL"), path)
+
+
 def _add_headers(response: Response) -> Response:
+    _location_without_host(response)
     for name, value in SECURITY_HEADERS.items():
         response.headers[name] = value
     if request.path.startswith(API_PREFIX) and request.method in CORS_METHODS:

@@ -21,13 +21,25 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import waitress
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer
 
-from indexer import CorpusNotFoundError, Engine, ExitCode, IndexProgress, preload_language, render_summary, update_index
+from indexer import (
+    CorpusNotFoundError,
+    Engine,
+    ExitCode,
+    IndexProgress,
+    index_status,
+    preload_language,
+    render_summary,
+    update_index,
+)
 from search_app.app import create_app
 
 # Searching is CPU work in Python: more threads than cores only take turns at the
@@ -43,6 +55,71 @@ TOKENIZER_DELAY_S = 3.0
 BACKLOG = 1024
 # A worker that dies this soon after its start is not restarted again at once.
 RESTART_PAUSE_S = 1.0
+
+# Limits against clients that hold connections open. Waitress reads every socket in
+# one loop and gives a thread only to a request that has fully arrived, so an open
+# connection costs a file descriptor and a few kilobytes, not a thread: the limit can
+# be far above what real clients need. At waitress's defaults (100 connections,
+# 120 s of silence allowed) 120 half-sent requests locked everyone out for two minutes.
+CONNECTIONS_PER_WORKER = 500
+# Seconds a connection may stay silent, and the time a request has to arrive whole
+# from its first byte (a client trickling a header a byte at a time is cut off too).
+REQUEST_TIMEOUT_S = 10
+# How often each worker looks for connections past the timeout.
+CLEANUP_INTERVAL_S = 2
+# Longest request line plus headers: a search URL within the parameter caps of
+# search_app.params is under 25 kB even with every character percent-encoded.
+MAX_REQUEST_HEADER_BYTES = 32 * 1024
+# Every route is a GET: nothing needs a request body.
+MAX_REQUEST_BODY_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """What each waitress worker allows a client (``rapportsok serve --connection-limit
+    --request-timeout``; docs/deployment.md)."""
+
+    connection_limit: int = CONNECTIONS_PER_WORKER  # per worker process
+    request_timeout: float = REQUEST_TIMEOUT_S
+
+    def waitress_options(self) -> dict[str, Any]:
+        return {
+            "threads": THREADS,
+            "connection_limit": self.connection_limit,
+            "channel_timeout": self.request_timeout,
+            "cleanup_interval": min(CLEANUP_INTERVAL_S, self.request_timeout),
+            "max_request_header_size": MAX_REQUEST_HEADER_BYTES,
+            "max_request_body_size": MAX_REQUEST_BODY_BYTES,
+            # poll(), not select(): select() stops at file descriptor 1024.
+            "asyncore_use_poll": True,
+        }
+
+
+class DeadlineChannel(HTTPChannel):
+    """A waitress channel whose unfinished request counts as silent since its first byte.
+
+    Waitress closes a channel that has been silent for ``channel_timeout`` seconds, and
+    every byte received resets that clock; here the clock of a request still arriving
+    stays at its first byte, so the request must arrive whole within the timeout."""
+
+    request_began = 0.0
+
+    def received(self, data: bytes) -> bool:
+        began = self.request_began if self.request is not None else time.time()
+        result: bool = super().received(data)
+        if self.request is not None:  # still arriving
+            self.request_began = self.last_activity = began
+        return result
+
+
+def create_limited_server(app: Any, limits: ServerLimits, **listen: Any) -> Any:
+    """A waitress server with ``limits``, listening as ``listen`` says (host and port, or sockets)."""
+    server = waitress.create_server(app, **limits.waitress_options(), **listen)
+    # One listener per address: a name like «localhost» may give several.
+    for listener in [server, *getattr(server, "map", {}).values()]:
+        if isinstance(listener, BaseWSGIServer):
+            listener.channel_class = DeadlineChannel
+    return server
 
 
 def default_workers() -> int:
@@ -63,11 +140,30 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+class UnreadableIndexError(Exception):
+    """The index folder holds an index that cannot be opened: serving it would fail every search."""
+
+
 def ensure_index(index_dir: Path, corpus_dir: Path) -> bool:
-    """Build the index from ``corpus_dir`` if ``index_dir`` has none. False if nothing could be indexed."""
-    if Engine(index_dir).health().exists:
+    """Build the index from ``corpus_dir`` if ``index_dir`` has none, or only the empty
+    index of a first build that never finished. False if nothing could be indexed;
+    :class:`UnreadableIndexError` for an index that cannot be read."""
+    try:
+        status = index_status(index_dir)
+    except Exception as exc:
+        raise UnreadableIndexError(
+            f"Indeksen i {index_dir} kan ikke leses ({type(exc).__name__}: {exc}); starter ikke. "
+            "Flytt eller slett mappen, så bygges indeksen på nytt ved neste start."
+        ) from exc
+    if status["exists"] and status["documents"]:
         return True
-    print(f"Fant ingen indeks i {index_dir}; bygger den fra {corpus_dir} …", file=sys.stderr, flush=True)
+    if status.get("unfinished_build"):
+        print(f"Den første indekseringen av {index_dir} ble ikke fullført; bygger indeksen fra {corpus_dir} …",
+              file=sys.stderr, flush=True)
+    elif status["exists"]:
+        print(f"Indeksen i {index_dir} er tom; bygger den fra {corpus_dir} …", file=sys.stderr, flush=True)
+    else:
+        print(f"Fant ingen indeks i {index_dir}; bygger den fra {corpus_dir} …", file=sys.stderr, flush=True)
     # wait=True: if another process is building it right now, use its result.
     summary = update_index(corpus_dir, index_dir, wait=True, progress=IndexProgress(stream=sys.stderr))
     print(render_summary(summary), file=sys.stderr, flush=True)
@@ -108,16 +204,27 @@ def run_serve_command(args: argparse.Namespace) -> int:
     except CorpusNotFoundError as exc:
         print(exc, file=sys.stderr)
         return ExitCode.USAGE
+    except UnreadableIndexError as exc:
+        print(exc, file=sys.stderr)
+        return ExitCode.FAILED
     except KeyboardInterrupt:
         print("Avbrutt.", file=sys.stderr)
         return ExitCode.FAILED
 
-    app = create_app({"INDEX_DIR": index_dir, "CORPUS_DIR": corpus_dir})
+    try:
+        app = create_app({"INDEX_DIR": index_dir, "CORPUS_DIR": corpus_dir, "PUBLIC_BASE_URL": args.public_url})
+    except ValueError as exc:  # a public address that is not one
+        print(exc, file=sys.stderr)
+        return ExitCode.USAGE
     _configure_logging()
     workers = max(1, args.workers if args.workers is not None else default_workers())
+    limits = ServerLimits(
+        connection_limit=-(-args.connection_limit // workers) if args.connection_limit else CONNECTIONS_PER_WORKER,
+        request_timeout=args.request_timeout or REQUEST_TIMEOUT_S,
+    )
     try:
         if workers == 1:
-            server = waitress.create_server(app, host=args.host, port=args.port, threads=THREADS)
+            server = create_limited_server(app, limits, host=args.host, port=args.port)
             port = getattr(server, "effective_port", args.port)
         else:
             listening = _listening_socket(args.host, args.port)
@@ -131,7 +238,7 @@ def run_serve_command(args: argparse.Namespace) -> int:
         _stop_on_sigterm()
         _run_worker(server, index_dir)
     else:
-        _supervise(lambda: waitress.create_server(app, sockets=[listening], threads=THREADS), index_dir, workers)
+        _supervise(lambda: create_limited_server(app, limits, sockets=[listening]), index_dir, workers)
         listening.close()
     print("Rapportsøk er stoppet.", flush=True)
     return ExitCode.OK

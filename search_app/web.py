@@ -11,12 +11,13 @@ templates read its typed results.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
-from werkzeug.exceptions import NotFound as RoutingNotFound
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException, NotFound as RoutingNotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from indexer import (
@@ -32,29 +33,36 @@ from indexer import (
     Facets,
     SearchHit,
     SearchRequest,
+    stale_sources,
 )
 from search_app.backend import current_engine
 from search_app.errors import (
     ENGINE_ERRORS,
     HTTP_MESSAGES,
+    INTERNAL_ERROR_MESSAGE,
     ApiError,
     EngineError,
     NotFound,
     engine_api_error,
     error_response,
+    unreadable_index_reason,
 )
 from search_app.export import EXPORT_FORMATS, export_rows
-from search_app.params import MAX_PAGE, MAX_SIZE, parse_search_params
+from search_app.params import MAX_PAGE, MAX_QUERY_PARAMETER_CHARS, MAX_SIZE, parse_search_params
+from search_app.reportpages import REPORT_PAGE_ITEMS, page_of_report
 from search_app.response_headers import API_PREFIX
-from search_app.urls import PDF_PREFIX, pdf_url
+from search_app.urls import PDF_PREFIX, pdf_url, public_url
 
 blueprint = Blueprint("web", __name__)
+logger = logging.getLogger("rapportsok.errors")
 
 # Exports hold the whole result set, not just one page, up to this many hits.
 EXPORT_LIMIT = 1000
 SIMILAR_LIMIT = 10
 # Facet values shown before the rest are folded away under «Vis alle».
 FACET_VISIBLE = 8
+# Facet values listed at all; the chosen ones come first, then the most frequent.
+FACET_LISTED = 50
 # Page links on each side of the current page.
 PAGE_WINDOW = 2
 # Paths whose errors stay JSON even when nothing matched the URL.
@@ -230,7 +238,10 @@ def _facet_groups(state: PageState, facets: Facets) -> list[dict[str, Any]]:
     for facet, label in FACET_LABELS.items():
         entries = _selected_first(state, facet, facets.get(facet) or [])
         if entries:
-            groups.append({"key": facet, "label": label, "entries": entries})
+            # Each entry is a link carrying the whole search: the page lists the first
+            # FACET_LISTED and says how many more there are.
+            groups.append({"key": facet, "label": label, "entries": entries[:FACET_LISTED],
+                           "left_out": max(0, len(entries) - FACET_LISTED)})
     return groups
 
 
@@ -275,12 +286,16 @@ def report_page(report_id: str) -> str:
     report = current_engine().report(report_id)
     if report is None:
         raise NotFound(f"Fant ikke rapporten «{report_id}».")
+    page = page_of_report(report, request.args)
     return render_template(
         "report.html",
         state=PageState(SearchRequest()),
-        report=report,
-        findings=report.findings,
-        chapters=report.chapters(),
+        report=page.report,
+        findings=page.report.findings,
+        chapters=page.report.chapters(),
+        report_page=page,
+        report_page_items=REPORT_PAGE_ITEMS,
+        stale=stale_sources(current_app.config["INDEX_DIR"]).get(report.source or ""),
     )
 
 
@@ -302,12 +317,13 @@ def collect_hits(params: SearchRequest, limit: int = EXPORT_LIMIT) -> list[Searc
 def export(extension: str) -> Response:
     export_format = EXPORT_FORMATS[extension]
     hits = collect_hits(parse_search_params(request.args))
-    base = request.host_url.rstrip("/")
+    base = current_app.config["PUBLIC_BASE_URL"]
 
     def absolute_pdf_url(hit: SearchHit) -> str:
-        # Absolute, because the file is read outside the site (reference manager, spreadsheet).
+        # Absolute when the site's public address is configured, because the file is read
+        # outside the site (reference manager, spreadsheet); relative otherwise.
         url = pdf_url(hit.report.id, hit.page)
-        return base + url if url else ""
+        return public_url(base, url) if url else ""
 
     rows = export_rows(hits, absolute_pdf_url)
     return Response(
@@ -332,8 +348,11 @@ def _template_helpers() -> dict[str, Any]:
 
 
 def _error_page(status: int, message: str) -> tuple[str, int]:
-    # The query is echoed back as a way out of a bad parameter, never the bad value itself.
+    # The query is echoed back as a way out of a bad parameter, never the bad value itself,
+    # and never one over the cap: the page stays small whatever was sent.
     query = request.args.get("q", "") if request.blueprint == blueprint.name else ""
+    if len(query) > MAX_QUERY_PARAMETER_CHARS:
+        query = ""
     state = PageState(SearchRequest(query=query))
     return render_template("error.html", state=state, status=status, message=message, query=query), status
 
@@ -358,6 +377,19 @@ def _page_error(exc: ApiError) -> tuple[str, int]:
 
 def _engine_page_error(exc: EngineError) -> tuple[str, int]:
     return _page_error(engine_api_error(exc))
+
+
+@blueprint.errorhandler(Exception)
+def _unexpected_page_error(exc: Exception) -> tuple[str, int] | Response:
+    """A failure in a page (a damaged index, a bug) is the error page, not JSON."""
+    if isinstance(exc, HTTPException) and (exc.code or 500) < 500:
+        return _error_page(exc.code or 400, HTTP_MESSAGES.get(exc.code or 400, HTTP_MESSAGES[400]).format(
+            method=request.method))
+    logger.exception("Uventet feil under %s %s", request.method, request.path)
+    reason = unreadable_index_reason()
+    if reason:
+        return _error_page(503, reason)
+    return _error_page(500, INTERNAL_ERROR_MESSAGE)
 
 
 for _engine_error in ENGINE_ERRORS:

@@ -13,9 +13,8 @@ EXPECTED_FAILURES = {
     "pdfminer_encryption_rc4-40.pdf": "encrypted",
     "pdfminer_encryption_aes-128-m.pdf": "encrypted",
     "pdfminer_encryption_aes-256-r6.pdf": "encrypted",
-    "pdfminer_contrib_pdf-with-jbig2.pdf": "no_text_layer",
-    "pdfminer_encryption_encrypted_doc_no_id.pdf": "no_text_layer",
 }
+# No text layer, page images: read with OCR (tests/test_ocr.py checks what it reads).
 
 
 def _extract(path):

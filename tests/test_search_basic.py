@@ -124,7 +124,8 @@ def test_search_command_prints_the_api_json(corpus_index, capsys):
                          "facets"}
     assert body["query"] == "fattigdom" and body["size"] == 3 and body["suggestion"] is None and body["limits"] == []
     result = body["results"][0]
-    assert set(result) == {"id", "kind", "text", "highlight", "score", "section", "page", "report"}
+    assert set(result) == {"id", "kind", "text", "highlight", "score", "section", "page", "ocr", "ocr_confidence",
+                           "report"}
     assert set(result["report"]) == {
         "id", "title", "theme", "contractors", "authors", "language", "commissioner", "year", "published", "source",
         "pdf_url",

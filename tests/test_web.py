@@ -495,9 +495,9 @@ def test_unknown_page_is_html_but_the_api_stays_json(client):
 
 
 def test_bad_parameter_is_an_html_page_that_names_it(client):
-    doc, _ = get_page(client, f"/?q={QUERY}&year_from=2021&year_to=2019", 400)
+    doc, _ = get_page(client, f"/?q={QUERY}&year_from=20x1", 400)
     main = doc.find("main")
-    assert "«Fra år» kan ikke være senere enn «Til år»" in main.text()
+    assert "«Fra år» må være et årstall" in main.text()
     back = next(a for a in main.find_all("a") if "uten de andre valgene" in a.text())
     assert params_of(back["href"]) == SearchRequest(query=QUERY)
 
@@ -551,7 +551,7 @@ def test_csv_export_has_one_row_per_hit_of_the_whole_result(client):
         assert row["year"] == str(hit["report"]["year"] or "")
         assert row["page"] == str(hit["page"])
         assert row["source"] == hit["report"]["source"]
-        assert row["url"] == f"http://localhost/pdf/{hit['report']['id']}#page={hit['page']}"
+        assert row["url"] == f"/pdf/{hit['report']['id']}#page={hit['page']}"
 
 
 def test_export_keeps_the_filters(client):

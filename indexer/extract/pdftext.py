@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pdfminer.converter import PDFPageAggregator
-from pdfminer.layout import LAParams, LTChar, LTFigure, LTTextBox, LTTextLine
+from pdfminer.layout import LAParams, LTChar, LTFigure, LTImage, LTTextBox, LTTextLine
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
@@ -105,6 +105,10 @@ class PdfText:
     title: str | None  # from the document information dictionary
     creation_year: int | None
     outline: list[OutlineEntry] = field(default_factory=list)
+    # Per page: the share of it images cover, and its width and height in points
+    # (what tells a scanned page, and where OCR puts its words).
+    image_shares: list[float] = field(default_factory=list)
+    page_sizes: list[tuple[float, float]] = field(default_factory=list)
 
 
 def normalise(text: str) -> str:
@@ -581,8 +585,23 @@ def _check_header(path: Path) -> None:
         raise NotAPdfError(str(path), "fila er ikke en PDF (mangler %PDF-signatur)")
 
 
-def read_pdf(path: Path | str, max_pages: int = MAX_PAGES) -> PdfText:
-    """Read every page of ``path`` into lines. Raises a typed ExtractionError."""
+def _image_share(container, area: float) -> float:
+    """How much of the page its images cover (a scanned page: nearly all of it)."""
+    covered = 0.0
+    for item in container:
+        if isinstance(item, LTImage):
+            covered += max(0.0, item.width) * max(0.0, item.height)
+        elif isinstance(item, LTFigure):
+            covered += _image_share(item, area) * area
+    return min(1.0, covered / area) if area > 0 else 0.0
+
+
+def read_pdf(path: Path | str, max_pages: int = MAX_PAGES, require_text: bool = True) -> PdfText:
+    """Read every page of ``path`` into lines. Raises a typed ExtractionError.
+
+    ``require_text=False``: a PDF without a text layer is no error (OCR reads it:
+    ``indexer.extract.ocr.read_document``).
+    """
     path = Path(path)
     _check_header(path)
     # all_texts: text drawn inside form XObjects (common in InDesign exports) is text too.
@@ -610,6 +629,8 @@ def read_pdf(path: Path | str, max_pages: int = MAX_PAGES) -> PdfText:
             device = PDFPageAggregator(rsrcmgr, laparams=laparams)
             interpreter = PDFPageInterpreter(rsrcmgr, device)
             pages: list[list[Line]] = []
+            image_shares: list[float] = []
+            sizes: list[tuple[float, float]] = []
             page_numbers: dict[int, int] = {}
             for page_no, page in enumerate(PDFPage.create_pages(document), start=1):
                 if page_no > max_pages:
@@ -620,6 +641,8 @@ def read_pdf(path: Path | str, max_pages: int = MAX_PAGES) -> PdfText:
                 layout = device.get_result()
                 fragments, rotated = _page_fragments(layout, page_no, _link_rects(page))
                 pages.append(reading_order(fragments) + rotated)
+                image_shares.append(_image_share(layout, layout.width * layout.height))
+                sizes.append((layout.width, layout.height))
             outline = _read_outline(document, page_numbers)
     except ExtractionError:
         raise
@@ -635,9 +658,11 @@ def read_pdf(path: Path | str, max_pages: int = MAX_PAGES) -> PdfText:
 
     if not pages:
         raise CorruptPdfError(str(path), "PDF-en har ingen sider")
-    if not any(ch.isalnum() for page in pages for line in page if not line.rotated for ch in line.text):
-        raise NoTextLayerError(str(path), "PDF-en har ikke noe tekstlag (skannet bilde?); OCR støttes ikke ennå")
-    return PdfText(pages=pages, page_count=len(pages), title=title, creation_year=creation_year, outline=outline)
+    if require_text and not any(ch.isalnum() for page in pages for line in page if not line.rotated
+                                for ch in line.text):
+        raise NoTextLayerError(str(path), "PDF-en har ikke noe tekstlag (skannet bilde?)")
+    return PdfText(pages=pages, page_count=len(pages), title=title, creation_year=creation_year, outline=outline,
+                   image_shares=image_shares, page_sizes=sizes)
 
 
 def body_size(pages: list[list[Line]]) -> float:

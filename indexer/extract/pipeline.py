@@ -13,6 +13,7 @@ from pathlib import Path
 from indexer.extract.blocks import BULLET, NUMBERED_HEADING, Block, build_blocks
 from indexer.extract.cleaning import remove_contents, remove_running_lines
 from indexer.extract.hyphenation import join_lines
+from indexer.extract.ocr import mark_items, read_document
 from indexer.extract.pdftext import Line, PdfText, body_size, read_pdf
 from indexer.extract.segmentation import DocumentContext, document_year, heading_name, segment, segment_volume
 from indexer.extract.tagging import Published, get_tagger, is_published_line, read_colophon
@@ -22,7 +23,7 @@ from indexer.records import Document, Finding, Furniture, Passage, Report
 
 # Bump when extraction, segmentation or tagging changes what a PDF yields: the next
 # `rapportsok index` then re-reads every file instead of keeping stale records.
-PIPELINE_VERSION = 5
+PIPELINE_VERSION = 6
 COVER_MAX_WORDS = 150
 BACK_COVER_MAX_WORDS = 250
 # Metadata titles a tool or a file name left: "untitled", "Microsoft Word - x.docx",
@@ -267,10 +268,13 @@ def _outside_reports(blocks: list[Block]) -> list[Furniture]:
 
 
 def warm_up() -> None:
-    """Load the word list and the tagger once, before worker processes are forked."""
+    """Load the word lists and the tagger once, before worker processes are forked (the
+    English list tells an unusable text layer: indexer.extract.ocr)."""
+    from indexer.language.english import get_english
     from indexer.language.lexicon import get_lexicon
 
     get_lexicon()
+    get_english()
     get_tagger()
 
 
@@ -290,8 +294,8 @@ def _tag_languages(reports: Sequence[Report]) -> None:
 def extract_document(path: Path | str, source_name: str | None = None) -> Document:
     """Extract, clean, segment and tag one PDF. Raises an ExtractionError subclass."""
     path = Path(path)
-    pdf = read_pdf(path)
     sha256 = file_sha256(path)
+    pdf, scanned = read_document(path, sha256, read_pdf)
     furniture: list[Furniture] = []
     pages = remove_contents(remove_running_lines(pdf.pages, furniture), furniture)
     body = body_size(pages)
@@ -336,6 +340,12 @@ def extract_document(path: Path | str, source_name: str | None = None) -> Docume
     furniture.extend(_unnamed_headings(blocks, reports, title, recorded))
     furniture.extend(_outside_reports(outside))
     _tag_languages(reports)
+    if scanned:
+        items: list[Finding | Passage] = []
+        for report in reports:
+            items.extend(report.findings)
+            items.extend(report.passages)
+        mark_items(items, scanned)
     return Document(
         source=source_name or path.name,
         sha256=sha256,

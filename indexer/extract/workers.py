@@ -29,6 +29,8 @@ TIMEOUT_ENV = "RAPPORTSOK_FILE_TIMEOUT"
 MEMORY_ENV = "RAPPORTSOK_MAX_MEMORY_MB"
 
 Extractor = Callable[[Path], Document]
+# Told (file, pages read with OCR so far, pages to read) while a worker reads scanned pages.
+OcrProgress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,14 @@ def _worker_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     close_descriptors(close_fds)  # the parent's write lock: a worker must never hold it
     _limit_memory(limits.max_memory_mb)
+    from indexer.extract import ocr
+
+    # Scanned pages take seconds each: the parent hears of them, shows them and allows for them.
+    ocr.set_progress_hook(lambda done, total: conn.send(("ocr", done, total)))
+    # A fork copies the parent's locks but not its threads: a lock some parent thread
+    # held at the fork (a server's, a background loader's) is never released here, and a
+    # new thread can hang on it. Other workers use the other cores.
+    ocr.read_pages_one_at_a_time()
     try:
         payload: tuple = ("ok", extractor(path))
     except ExtractionError as exc:
@@ -133,14 +143,23 @@ class _RunningWorker:
     job: ExtractionJob
     process: multiprocessing.process.BaseProcess
     started: float
+    ocr_pages: int = 0  # pages the worker reads with OCR: each adds its own time limit
+
+    def deadline(self, limits: ExtractionLimits) -> float:
+        from indexer.extract.ocr import page_timeout
+
+        return self.started + limits.timeout_s + self.ocr_pages * page_timeout()
 
 
-def _collect(worker: _RunningWorker, conn: Connection) -> ExtractionResult:
-    job = worker.job
+def _receive(conn: Connection) -> tuple | None:
     try:
-        payload = conn.recv()
+        return conn.recv()
     except (EOFError, OSError):
-        payload = None
+        return None
+
+
+def _collect(worker: _RunningWorker, conn: Connection, payload: tuple | None) -> ExtractionResult:
+    job = worker.job
     conn.close()
     worker.process.join(timeout=5)
     if worker.process.is_alive():
@@ -170,11 +189,13 @@ def extract_in_workers(
     limits: ExtractionLimits,
     extractor: Extractor,
     close_in_worker: tuple[int, ...] = (),
+    on_ocr: OcrProgress | None = None,
 ) -> Iterator[ExtractionResult]:
     """Extract each file in its own forked process, ``workers`` at a time.
 
     Results are yielded as they finish, so the caller can index while other
-    files are still being read. A file over its time budget is killed.
+    files are still being read. A file over its time budget is killed; pages it
+    reads with OCR each add the OCR page limit to that budget (``on_ocr`` hears of them).
     """
     context = multiprocessing.get_context("fork")
     queue = deque(jobs)
@@ -197,17 +218,23 @@ def extract_in_workers(
                 process.start()
                 writer.close()  # so a dead worker shows up as end-of-file
                 running[reader] = _RunningWorker(job, process, time.monotonic())
-            first_deadline = min(w.started for w in running.values()) + limits.timeout_s
+            first_deadline = min(w.deadline(limits) for w in running.values())
             wait_for_connections(list(running), timeout=max(0.0, first_deadline - time.monotonic()))
             now = time.monotonic()
             for conn, worker in list(running.items()):
                 if conn.poll():
+                    payload = _receive(conn)
+                    if payload is not None and payload[0] == "ocr":
+                        worker.ocr_pages = payload[2]
+                        if on_ocr is not None:
+                            on_ocr(worker.job.source, payload[1], payload[2])
+                        continue
                     del running[conn]
-                    yield _collect(worker, conn)
-                elif now - worker.started >= limits.timeout_s:
+                    yield _collect(worker, conn, payload)
+                elif now >= worker.deadline(limits):
                     del running[conn]
                     _kill(worker, conn)
-                    reason = f"brukte mer enn {limits.timeout_s:g} s (tidsgrense per fil)"
+                    reason = f"brukte mer enn {worker.deadline(limits) - worker.started:g} s (tidsgrense per fil)"
                     failure = FailedFile(worker.job.source, "timeout", reason, seconds=round(now - worker.started, 3))
                     yield ExtractionResult(worker.job, None, failure, now - worker.started)
     finally:

@@ -61,7 +61,7 @@ from indexer.index.schema import (
     manifest_entry,
 )
 from indexer.index.snapshot import SnapshotUnsupported, build_snapshot
-from indexer.index.status import LAST_RUN_FILE, STATUS_FILE, status_of
+from indexer.index.status import FIRST_BUILD_FILE, LAST_RUN_FILE, STATUS_FILE, status_of
 from indexer.index.summary import IndexSummary, render_summary
 from indexer.index.writers import BulkSegmentWriter, ParallelSegmentWriters, WriterProcessError
 from indexer.records import FailedFile
@@ -121,11 +121,14 @@ def _write_lock(storage: FileStorage, index_dir: Path, wait: bool, progress: Ind
         lock.release()
 
 
-def _open_or_create(storage: FileStorage) -> whoosh_index.FileIndex:
+def _open_or_create(storage: FileStorage, index_dir: Path) -> whoosh_index.FileIndex:
     schema = build_schema()
     if has_index(storage):
         # Today's schema: the writer uses today's analyzers.
         return open_index(storage, schema)
+    # Whoosh commits an empty index at once; the marker tells readers that it is empty
+    # because the first build has not finished (it is removed when the run ends).
+    _write_json(index_dir / FIRST_BUILD_FILE, {"started": _now(), "pid": os.getpid()})
     return storage.create_index(schema, INDEX_NAME)
 
 
@@ -137,7 +140,11 @@ def _read_manifest(ix: whoosh_index.FileIndex) -> dict[str, dict[str, Any]]:
 @dataclass
 class _Plan:
     jobs: list[ExtractionJob] = field(default_factory=list)
-    previously_indexed: set[str] = field(default_factory=set)
+    # Each changed file that was indexed before, with its manifest document: a new
+    # version that cannot be read keeps the previous version's records.
+    previously_indexed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Files whose unreadable new version is known: the previous version stays, flagged.
+    stale: list[FailedFile] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     known_failures: list[FailedFile] = field(default_factory=list)
@@ -163,17 +170,25 @@ def _plan(files: dict[str, Path], manifest: dict[str, dict[str, Any]], fingerpri
             and info.get("fingerprint") == fingerprint
             and not force
         )
-        if same_version and info.get("status") == "ok":
+        if same_version and info.get("status") == "ok" and not info.get("stale"):
             plan.unchanged += 1
             plan.sources_by_sha.setdefault(sha256, source)
             continue
-        if same_version and info.get("code") not in RETRIED_CODES:
+        stale = info.get("stale") or {}
+        if (stored is not None and stale.get("sha256") == sha256 and info.get("fingerprint") == fingerprint
+                and not force and stale.get("code") not in RETRIED_CODES):
+            # The unreadable version is the one already tried: its predecessor stays indexed.
+            plan.unchanged += 1
+            plan.stale.append(FailedFile(source, stale.get("code", "unreadable"), stale.get("reason", "")))
+            plan.sources_by_sha.setdefault(str(stored.get("source_sha256")), source)
+            continue
+        if same_version and info.get("status") != "ok" and info.get("code") not in RETRIED_CODES:
             plan.known_failures.append(
                 FailedFile(source, info.get("code", "unreadable"), info.get("reason", ""), info.get("pages"))
             )
             continue
         if stored is not None and info.get("status") == "ok":
-            plan.previously_indexed.add(source)
+            plan.previously_indexed[source] = stored
         plan.jobs.append(ExtractionJob(source, path, sha256))
     plan.removed = sorted(set(manifest) - set(files))
     # Big files first keeps all workers busy until the end.
@@ -222,8 +237,18 @@ def _apply(
     fingerprint: IndexFingerprint,
     sources_by_sha: dict[str, str],
     parallel: ParallelSegmentWriters | None,
+    previously_indexed: dict[str, dict[str, Any]],
 ) -> None:
     job = result.job
+    previous = previously_indexed.get(job.source)
+    if result.failure is not None and previous is not None:
+        # The new version cannot be read: keep the previous version's records, flagged
+        # stale in its manifest, until a readable version arrives or the file is deleted.
+        writer.delete_by_term("id", previous["id"])
+        info = {**(previous.get("manifest") or {}), "stale": {
+            "sha256": job.sha256, "code": result.failure.code, "reason": result.failure.reason, "since": _now()}}
+        writer.add_document(**manifest_entry(job.source, previous["source_sha256"], info))
+        return
     writer.delete_by_term("source", job.source)
     if result.document is not None:
         first_copy = sources_by_sha.setdefault(job.sha256, job.source)
@@ -276,7 +301,7 @@ def update_index(
     index_dir.mkdir(parents=True, exist_ok=True)
     storage = FileStorage(str(index_dir))
     with _write_lock(storage, index_dir, wait, progress) as lock:
-        ix = _open_or_create(storage)
+        ix = _open_or_create(storage, index_dir)
         summary.cleaned_files = remove_orphan_files(storage, ix.schema)
         if summary.cleaned_files:
             progress.log(f"Ryddet bort {summary.cleaned_files} filer etter en avbrutt kjøring.")
@@ -296,6 +321,8 @@ def update_index(
             plan.removed = []
         summary.unchanged = plan.unchanged
         summary.failed.extend(plan.known_failures)
+        summary.failed.extend(plan.stale)
+        summary.stale.extend(plan.stale)
 
         if plan.jobs or plan.removed:
             # take_lock=False: we already hold the lock for the whole run. compound=False: a
@@ -319,14 +346,18 @@ def update_index(
                         )
                 progress.begin(len(plan.jobs))
                 for result in extract_in_workers(
-                    plan.jobs, workers=workers, limits=limits, extractor=extractor, close_in_worker=(lock.fd,)
+                    plan.jobs, workers=workers, limits=limits, extractor=extractor, close_in_worker=(lock.fd,),
+                    on_ocr=progress.ocr,
                 ):
-                    _apply(writer, result, fingerprint, plan.sources_by_sha, parallel)
+                    _apply(writer, result, fingerprint, plan.sources_by_sha, parallel,
+                           {} if rebuild else plan.previously_indexed)
                     summary.extracted += 1
                     pages = result.document.pages if result.document else None
                     summary.pages += pages or 0
                     if result.failure is not None:
                         summary.failed.append(result.failure)
+                        if result.job.source in plan.previously_indexed and not rebuild:
+                            summary.stale.append(result.failure)
                     elif result.job.source in plan.previously_indexed:
                         summary.changed += 1
                     else:
@@ -350,10 +381,12 @@ def update_index(
         summary.indexed_sources = status["sources"]
         summary.documents = status["documents"]
         summary.failed.sort(key=lambda f: f.file)
+        summary.stale.sort(key=lambda f: f.file)
         summary.finished = _now()
         summary.seconds = time.monotonic() - clock
         _write_json(index_dir / LAST_RUN_FILE, summary.to_dict())
         _write_json(index_dir / STATUS_FILE, {"last_indexed": summary.finished, **status})
+        (index_dir / FIRST_BUILD_FILE).unlink(missing_ok=True)
     return summary
 
 

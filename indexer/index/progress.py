@@ -35,6 +35,8 @@ class IndexProgress:
         self._started = time.monotonic()
         self._last_draw = 0.0
         self._bar_visible = False
+        self._ocr = ""  # the scanned file being read, shown after the bar
+        self._ocr_logged: set[str] = set()
 
     def log(self, message: str) -> None:
         """A line that stays in the output (the bar is redrawn below it)."""
@@ -69,6 +71,18 @@ class IndexProgress:
         else:
             self.log(f"{counter} indeksert {source} ({pages or 0} sider)")
 
+    def ocr(self, source: str, done: int, total: int) -> None:
+        """A worker reads scanned pages of ``source`` with OCR: ``done`` of ``total`` so far."""
+        self._ocr = f" · OCR {source}: {done}/{total} sider" if done < total else ""
+        if self.stream is None:
+            return
+        if self.interactive:
+            self._draw(force=True)
+        elif source not in self._ocr_logged:
+            cached = " (lest før, fra hurtiglageret)" if done == total else " …"
+            self.log(f"OCR av {source}: {total} skannede sider{cached}")
+        self._ocr_logged.add(source)
+
     def close(self) -> None:
         self._clear_bar()
 
@@ -78,7 +92,7 @@ class IndexProgress:
         elapsed = format_duration(time.monotonic() - self._started)
         return (
             f"[{bar}] {self.done}/{self.total} filer · {self.pages} sider · "
-            f"{self.errors} feil · {elapsed}"
+            f"{self.errors} feil · {elapsed}{self._ocr}"
         )
 
     def _draw(self, force: bool = False) -> None:

@@ -25,7 +25,7 @@ from indexer.records import Document, Finding, Passage, Report, stable_id
 INDEX_NAME = "MAIN"
 
 # Bump when the field layout changes: an index built with another layout is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 KIND_FINDING = "finding"
 KIND_PASSAGE = "passage"
@@ -83,6 +83,8 @@ def build_schema() -> fields.Schema:
         "source_sha256": fields.ID(stored=True),
         "report_id": fields.ID(stored=True),
         "manifest": fields.STORED(),
+        # Findings and passages read with OCR: Tesseract's mean confidence in their words.
+        "ocr_confidence": fields.STORED(),
     }
     for suffix in analyzed_fields():
         # field_type: positions only where phrases need them, alternatives OR-ed.
@@ -196,6 +198,7 @@ def _item_entry(
         "position": position,
         "section": item.section or None,
         "chapter": item.chapter or None,
+        **({"ocr_confidence": item.ocr_confidence or 0.0} if item.ocr else {}),
         **_item_theme(common, item),
         **extra,
         **_analyzed("text", item.text),

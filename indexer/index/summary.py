@@ -20,6 +20,8 @@ class IndexSummary:
     extracted: int = 0
     pages: int = 0
     failed: list[FailedFile] = field(default_factory=list)
+    # Failed files whose previous, readable version is still indexed (also in ``failed``).
+    stale: list[FailedFile] = field(default_factory=list)
     indexed_sources: int = 0
     documents: int = 0
     started: str = ""
@@ -57,6 +59,7 @@ class IndexSummary:
             "committed": self.committed,
             "snapshot_seconds": round(self.snapshot_seconds, 3),
             "failed": [asdict(f) for f in self.failed],
+            "stale": [asdict(f) for f in self.stale],
         }
 
 
@@ -72,6 +75,9 @@ def render_summary(summary: IndexSummary) -> str:
         lines.append("Filer som ikke kunne leses:")
         for failure in summary.failed:
             lines.append(f"  - {failure.file} [{failure.code}]: {failure.reason}")
+    if summary.stale:
+        lines.append("Forrige versjon er beholdt i indeksen (merket som utdatert) til en lesbar versjon kommer:")
+        lines.extend(f"  - {stale.file}" for stale in summary.stale)
     for missing in missing_language_data():
         lines.append(f"Mangler språkdata ({missing.data}): {missing.effect} Installer med «{missing.install}».")
     return "\n".join(lines)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.language import english, nynorsk
+from indexer.language import english, nynorsk, ocr_tools
 
 
 @dataclass(frozen=True)
 class MissingData:
     """Optional language data that is not installed."""
 
-    data: str  # "nynorsk" or "english"
+    data: str  # "nynorsk", "english" or "ocr"
     packages: tuple[str, ...]
     effect: str  # Bokmål: what searches lack without it
     install: str  # the command that installs it
@@ -42,5 +42,13 @@ def missing_language_data() -> list[MissingData]:
             "english", tuple(packages),
             "Engelske søkeord oversettes bare med ordlista som følger med Rapportsøk.",
             "apt-get install -y " + " ".join(packages),
+        ))
+    packages = ocr_tools.missing_packages()
+    if packages:
+        missing.append(MissingData(
+            "ocr", tuple(packages),
+            "Skannede sider (uten brukbart tekstlag) leses ikke: PDF-er som bare er skannet, blir ikke indeksert "
+            "(de står blant filene som ikke kunne leses, med koden needs_ocr).",
+            ocr_tools.install_hint(packages),
         ))
     return missing

@@ -69,6 +69,8 @@ def _item(fields: dict[str, Any]) -> ReportItem:
         page=fields.get("page"),
         section=fields.get("section"),
         chapter=fields.get("chapter"),
+        ocr="ocr_confidence" in fields,
+        ocr_confidence=fields.get("ocr_confidence"),
     )
 
 

@@ -72,6 +72,9 @@ class SearchHit:
     report: ReportInfo
     # With grouping by report: how many more hits the same report has.
     more_in_report: int | None = None
+    # Read with OCR from a scanned page, with Tesseract's mean confidence (0–100) in its words.
+    ocr: bool = False
+    ocr_confidence: float | None = None
 
     def to_dict(self, link_pdf: PdfLinker | None = None) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -82,6 +85,8 @@ class SearchHit:
             "score": self.score,
             "section": self.section,
             "page": self.page,
+            "ocr": self.ocr,
+            "ocr_confidence": self.ocr_confidence,
             "report": self.report.to_dict(link_pdf, self.page),
         }
         if self.more_in_report is not None:
@@ -169,6 +174,8 @@ class ReportItem:
     page: int | None
     section: str | None
     chapter: str | None
+    ocr: bool = False  # as SearchHit.ocr
+    ocr_confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -321,4 +328,6 @@ def make_hit(
         section=fields.get("section"),
         page=fields.get("page"),
         report=report_info(fields, theme),
+        ocr="ocr_confidence" in fields,
+        ocr_confidence=fields.get("ocr_confidence"),
     )
