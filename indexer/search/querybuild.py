@@ -72,6 +72,7 @@ NYNORSK_WEIGHT = 0.7
 # How Norwegian joins a compound's modifier to its head: directly, with -s- or -e-.
 COMPOUND_LINKS = ("", "s", "e")
 MIN_LETTERS_NEAR_SPELLINGS = 8
+MAX_CACHED_NEAR_SPELLINGS = 10_000
 COMPOUND_PARTS_WEIGHT = 0.6
 PREFIX_WEIGHT = 0.3
 # Score of a document whose report was written by the institute the query names.
@@ -159,6 +160,8 @@ class QueryBuilder:
         self.headings = headings if headings is not None else Headings(())
         self.thesaurus = thesaurus if thesaurus is not None else get_thesaurus()
         self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
+        # A commit's misspellings of a lemma do not change: found once, kept (paging, repeats).
+        self._near_cache: dict[tuple[str, str], tuple[str, ...]] = {}
 
     # --- terms of one word --------------------------------------------------------
 
@@ -194,20 +197,30 @@ class QueryBuilder:
         lemma_field, exact_field = f"{prefix}_lemma", f"{prefix}_exact"
         if exact_field not in self.schema or lemma_field not in self.schema:
             return None
-        lexicon = get_lexicon()
         found: dict[str, None] = {}
         for lemma in self._lemmas(text):
             if not lemma.isalpha() or len(lemma) < MIN_LETTERS_NEAR_SPELLINGS:
                 continue
-            if self.reader.doc_frequency(lemma_field, lemma) > MAX_DOCS_FOR_NEAR_SPELLINGS:
-                continue
-            forms = lexicon.regular_forms(lemma)
-            for form in forms:
-                # One edit: a word misspelled in print is mostly one letter off.
-                for term in self.vocabulary.within(self.reader, exact_field, form, 1, prefix=2):
-                    if term not in forms and not lexicon.is_word(term):
-                        found[term] = None
+            key = (exact_field, lemma)
+            if key not in self._near_cache:
+                if len(self._near_cache) >= MAX_CACHED_NEAR_SPELLINGS:
+                    self._near_cache.clear()
+                self._near_cache[key] = self._misspellings(lemma_field, exact_field, lemma)
+            found.update(dict.fromkeys(self._near_cache[key]))
         return _or([wq.Term(exact_field, term) for term in found], boost=NEAR_SPELLING_WEIGHT * weight)
+
+    def _misspellings(self, lemma_field: str, exact_field: str, lemma: str) -> tuple[str, ...]:
+        if self.reader.doc_frequency(lemma_field, lemma) > MAX_DOCS_FOR_NEAR_SPELLINGS:
+            return ()
+        lexicon = get_lexicon()
+        forms = lexicon.regular_forms(lemma)
+        found: dict[str, None] = {}
+        for form in forms:
+            # One edit: a word misspelled in print is mostly one letter off.
+            for term in self.vocabulary.within(self.reader, exact_field, form, 1, prefix=2):
+                if term not in forms and not lexicon.is_word(term):
+                    found[term] = None
+        return tuple(found)
 
     def _expand(self, fieldname: str, prefix: str, limit: int) -> list[str]:
         if fieldname not in self.schema:
