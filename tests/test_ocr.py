@@ -219,3 +219,27 @@ def test_image_only_sample_pdfs_are_read_with_ocr(real_pdfs, name):
         assert exc.reason
         return
     assert _items(document) and all(item.ocr for item in _items(document))
+
+
+def _page_with_mark(mark_size: int, mark_top: int) -> tuple[object, list]:
+    """A white page with one 30-pixel-high word at x 200 and a square mark left of it."""
+    import numpy as np
+
+    pixels = np.full((200, 600), 255, dtype=np.uint8)
+    pixels[50:80, 200:260] = 0  # the word
+    if mark_size:
+        pixels[mark_top:mark_top + mark_size, 160:160 + mark_size] = 0
+    word = ocr.OcrWord(text="Tekst", x0=200, top=50, x1=260, bottom=80, confidence=90, line=7, stroke=0.0)
+    return pixels, [(word, (200, 50, 60, 30))]
+
+
+@pytest.mark.parametrize(("size", "top", "bullet"), [
+    (10, 60, True),    # a dot level with the letters: the bullet Tesseract left out
+    (2, 64, False),    # a speck of dirt
+    (28, 51, False),   # as tall as the line: a letter or a box, not a bullet
+    (10, 50, False),   # up at the top of the line: an accent or a mark of another kind
+])
+def test_a_dropped_bullet_is_found_left_of_the_line(size, top, bullet):
+    pixels, read = _page_with_mark(size, top)
+    found = ocr._dropped_bullets(pixels, read, scale=1.0)
+    assert [(w.text, w.line) for w in found] == ([("•", 7)] if bullet else [])

@@ -49,7 +49,7 @@ DPI_ENV = "RAPPORTSOK_OCR_DPI"
 PAGE_TIMEOUT_ENV = "RAPPORTSOK_OCR_PAGE_TIMEOUT"
 DEFAULT_PAGE_TIMEOUT_S = 60.0
 THREADS_ENV = "RAPPORTSOK_OCR_THREADS"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 POINTS_PER_INCH = 72.0
 
 # A text layer is unusable when this share of its words cannot be words: unmapped glyphs
@@ -91,6 +91,9 @@ PARAGRAPH_TOLERANCE = 0.2
 # A line whose strokes are this much thicker than the page's usual stroke is bold.
 BOLD_STROKE_RATIO = 1.3
 DARK = 128  # grey levels below this are ink
+# A dropped bullet's size, as a share of its line's height (a letter's body is about half).
+BULLET_MIN = 0.15
+BULLET_MAX = 0.6
 # A mark with no letter or digit (nor a bullet) read with less confidence than this is a
 # speck of dirt, not text.
 SPECK_CONFIDENCE = 30.0
@@ -299,11 +302,46 @@ def ocr_page(path: Path, page: int, page_width: float, tesseract: str, pdftoppm:
         scale = page_width / pixels.shape[1] if pixels.shape[1] else POINTS_PER_INCH / ocr_dpi()
         read = read_tsv(_tesseract_tsv(tesseract, image, timeout), scale)
         strokes = _strokes(pixels, [box for _, box in read]) if read else []
+        bullets = _dropped_bullets(pixels, read, scale) if read else []
     words = [word for word, _ in read]
     for word, stroke in zip(words, strokes, strict=True):
         word.stroke = stroke
     usual = statistics.median([w.stroke for w in words if w.stroke and len(w.text) >= 3] or [0.0])
-    return OcrPage(page=page, words=words, stroke=usual)
+    return OcrPage(page=page, words=sorted([*words, *bullets], key=lambda w: (w.line, w.x0)), stroke=usual)
+
+
+def _dropped_bullets(pixels: np.ndarray, read: list[tuple[OcrWord, tuple[int, int, int, int]]],
+                     scale: float) -> list[OcrWord]:
+    """List bullets Tesseract left out: a lone solid dot, about a letter's body in size,
+    just left of a line's first word and level with its letters. Tesseract often drops a
+    small round bullet, and without it a list item runs into the paragraph above."""
+    ink = pixels < DARK
+    first: dict[int, tuple[OcrWord, tuple[int, int, int, int]]] = {}
+    for word, box in read:
+        if word.line not in first or box[0] < first[word.line][1][0]:
+            first[word.line] = (word, box)
+    found = []
+    for word, (left, top, _width, height) in first.values():
+        if BULLET_MARKS.find(word.text[:1]) >= 0 or height < 6:
+            continue
+        start = max(0, left - 3 * height)
+        region = ink[top:top + height, start:max(start, left - 1)]
+        if not region.any():
+            continue
+        columns = np.flatnonzero(region.any(axis=0))
+        rows = np.flatnonzero(region.any(axis=1))
+        blob_width, blob_height = columns[-1] - columns[0] + 1, rows[-1] - rows[0] + 1
+        solid = region[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1].mean()
+        centre = (rows[0] + rows[-1]) / 2 / height
+        if (len(columns) == blob_width and BULLET_MIN * height <= min(blob_width, blob_height)
+                and max(blob_width, blob_height) <= BULLET_MAX * height
+                and abs(blob_width - blob_height) <= 0.35 * max(blob_width, blob_height)
+                and solid >= 0.6 and 0.25 <= centre <= 0.8):
+            x0 = (start + columns[0]) * scale
+            found.append(OcrWord(text="•", x0=x0, top=(top + rows[0]) * scale, x1=(start + columns[-1] + 1) * scale,
+                                 bottom=(top + rows[-1] + 1) * scale, confidence=word.confidence, line=word.line,
+                                 stroke=0.0))
+    return found
 
 
 # -- the cache ----------------------------------------------------------------------------
