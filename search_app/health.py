@@ -24,7 +24,6 @@ logger = logging.getLogger("rapportsok.health")
 _WORD = re.compile(r"\w{3,}")
 
 
-
 def _empty_body(status: str, reason: str) -> dict[str, Any]:
     return {"status": status, "reason": reason, "documents": 0, "reports": 0, "findings": 0, "passages": 0,
             "last_indexed": None, "failed": [], "stale_files": [], "missing_language_data": []}
@@ -47,7 +46,8 @@ def _probe(engine: Engine) -> str | None:
     return None
 
 
-def _check(engine: Engine, index_dir: Path) -> tuple[dict[str, Any], int]:
+def check_health(engine: Engine, index_dir: Path) -> tuple[dict[str, Any], int]:
+    """The health body and its HTTP status."""
     try:
         status = index_status(index_dir)
     except Exception as exc:  # a cut or missing file of the table of contents
@@ -83,7 +83,3 @@ def _check(engine: Engine, index_dir: Path) -> tuple[dict[str, Any], int]:
         return {**body, "status": "degraded", "reason": failure}, 503
     return body, 200
 
-
-def check_health(engine: Engine, index_dir: Path) -> tuple[dict[str, Any], int]:
-    """The health body and its HTTP status."""
-    return _check(engine, index_dir)

@@ -443,7 +443,7 @@ class English:
             if key in self._glossary:
                 found.update(dict.fromkeys(self._glossary[key]))
                 break
-        if " " not in keys[0] if keys else False:
+        if keys and " " not in keys[0]:  # a single word
             found.update(dict.fromkeys(self.loanwords(word_or_lemma)))
         for key in keys:
             if key in self._tables.freedict:
@@ -458,7 +458,7 @@ class English:
         found: dict[str, None] = {}
         for lemma in self.lemmas(word):
             for spelling in loanword_spellings(lemma):
-                if lexicon.is_listed(spelling) and spelling in lexicon.lemmas(spelling):
+                if lexicon.is_listed_lemma(spelling):
                     found[spelling] = None
         return list(found)
 

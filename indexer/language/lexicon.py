@@ -483,6 +483,11 @@ class Lexicon:
         form = normalise(form)
         return form in self._entries or (form.endswith("s") and form[:-1] in self._entries)
 
+    def is_listed_lemma(self, word: str) -> bool:
+        """Whether the word list has this very word as a lemma (not only a compound or
+        an inflection the lexicon could make of it): ``migrasjon``, ``skolehage``."""
+        return self.is_listed(word) and word in self.lemmas(word)
+
     def regular_forms(self, lemma: str) -> list[str]:
         """The lemma and its regular inflections for each part of speech it has (a
         compound's from its head's): ``jobbspesialist`` → jobbspesialisten,

@@ -25,30 +25,25 @@ class MissingData:
         return {"data": self.data, "packages": list(self.packages), "effect": self.effect, "install": self.install}
 
 
+# Each kind of optional data: the module whose missing_packages() names what is not
+# installed, and what searches lack without it.
+OPTIONAL_DATA = (
+    ("nynorsk", nynorsk,
+     "Nynorske ord får ikke grunnform eller bokmålsform: nynorske søk og rapporter treffer bare på ord "
+     "som skrives likt på bokmål."),
+    ("english", english,
+     "Engelske søkeord oversettes bare med ordlista som følger med Rapportsøk."),
+    ("ocr", ocr_tools,
+     "Skannede sider (uten brukbart tekstlag) leses ikke: PDF-er som bare er skannet, blir ikke indeksert "
+     "(de står blant filene som ikke kunne leses, med koden needs_ocr)."),
+)
+
+
 def missing_language_data() -> list[MissingData]:
     """The optional language data that is not installed, if any."""
     missing = []
-    packages = nynorsk.missing_packages()
-    if packages:
-        missing.append(MissingData(
-            "nynorsk", tuple(packages),
-            "Nynorske ord får ikke grunnform eller bokmålsform: nynorske søk og rapporter treffer bare på ord "
-            "som skrives likt på bokmål.",
-            nynorsk.install_hint(),
-        ))
-    packages = english.missing_packages()
-    if packages:
-        missing.append(MissingData(
-            "english", tuple(packages),
-            "Engelske søkeord oversettes bare med ordlista som følger med Rapportsøk.",
-            "apt-get install -y " + " ".join(packages),
-        ))
-    packages = ocr_tools.missing_packages()
-    if packages:
-        missing.append(MissingData(
-            "ocr", tuple(packages),
-            "Skannede sider (uten brukbart tekstlag) leses ikke: PDF-er som bare er skannet, blir ikke indeksert "
-            "(de står blant filene som ikke kunne leses, med koden needs_ocr).",
-            ocr_tools.install_hint(packages),
-        ))
+    for data, module, effect in OPTIONAL_DATA:
+        packages = module.missing_packages()
+        if packages:
+            missing.append(MissingData(data, tuple(packages), effect, "apt-get install -y " + " ".join(packages)))
     return missing

@@ -387,7 +387,8 @@ class QueryBuilder:
         Norwegian word (Bokmål or Nynorsk), when the query is English (some word is
         English only and none Norwegian only: ``interpreter`` is also a Bokmål verb form,
         but not in «interpreter guidelines»), or when read as Norwegian it is in no
-        document. A single word the reports themselves use is searched as written only.
+        document. English words the reports themselves use are searched as written only
+        (:meth:`_used_as_written`).
         Two English words whose translations join into one Norwegian word are searched
         as that word too (:meth:`_joined_translations`)."""
         english = get_english()
@@ -473,8 +474,7 @@ class QueryBuilder:
         return joined
 
     def _known_word(self, word: str) -> bool:
-        lexicon = get_lexicon()
-        return ("text_lemma", word) in self.reader or (lexicon.is_listed(word) and word in lexicon.lemmas(word))
+        return ("text_lemma", word) in self.reader or get_lexicon().is_listed_lemma(word)
 
     def _translation_query(self, prefix: str, norwegian: str, weight: float) -> wq.Query | None:
         """A translation's terms; one of several words needs every word, in any
