@@ -674,7 +674,8 @@ def test_an_english_query_searches_norwegian_words_and_says_which(corpus_index, 
     response = search(corpus_index, "children in poverty")
     translated = {t.english: t.norwegian for t in response.translations}
     assert "fattigdom" in translated["poverty"]
-    assert "children" not in translated  # the reports use the English word itself: searched as written
+    # A report uses «children» as written; beside «poverty», which none does, it is English here.
+    assert "barn" in translated["children"]
     assert any("fattigdom" in hit.text.lower() for hit in response.results[:5])
     assert search(corpus_index, "barn i fattigdom").translations == []
     body = client.get("/api/search?q=children+in+poverty").get_json()
@@ -756,6 +757,14 @@ def test_an_english_word_the_reports_use_in_a_name_is_still_translated_beside_ot
     translated = {t.english: t.norwegian for t in response.translations}
     assert "sysselsetting" in translated.get("employment", ())
     assert search(translation_index, "supported employment").translations == []
+
+
+def test_english_stop_words_between_english_words_do_not_split_the_query(translation_index):
+    # «in» stands between «refugees» and «employment»: still one English query, so the
+    # word a report uses in a name is translated like its neighbours.
+    translated = {t.english: t.norwegian for t in search(translation_index, "refugees in employment").translations}
+    assert "sysselsetting" in translated.get("employment", ())
+    assert search(translation_index, "employment").translations == []
 
 
 def test_english_loanwords_find_their_norwegian_spelling(translation_index):

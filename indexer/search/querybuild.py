@@ -426,13 +426,15 @@ class QueryBuilder:
 
     def _used_as_written(self, texts: list[str], english: list[int]) -> set[int]:
         """English words the reports use as they are («empowerment», «Supported
-        Employment»): a run of English words side by side each of which some report
-        has as written. Such words are searched as written only; in «refugee
-        employment» the run is not all in the reports, so both words are translated."""
+        Employment»): a run of English words side by side (stop words between them
+        do not break it) each of which some report has as written. Such words are
+        searched as written only; in «refugee employment» or «gender differences in
+        employment» the run is not all in the reports, so every word is translated."""
         written: set[int] = set()
         runs: list[list[int]] = []
         for n in english:
-            if runs and runs[-1][-1] == n - 1:
+            if runs and all(is_stop_word(texts[between]) or is_function_word(texts[between])
+                            for between in range(runs[-1][-1] + 1, n)):
                 runs[-1].append(n)
             else:
                 runs.append([n])
