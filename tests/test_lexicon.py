@@ -225,3 +225,22 @@ def test_cache_dir_follows_environment(tmp_path, monkeypatch):
 
 def test_an_unknown_compound_takes_its_heads_lemma(lex):
     assert lex.lemmas("innlåsningseffektene") == ["innlåsningseffekt"]
+
+
+@pytest.mark.parametrize(("lemma", "family"), [
+    ("diskriminering", "diskriminere"),  # action noun ↔ verb
+    ("diskriminere", "diskriminering"),
+    ("bosetting", "bosette"),
+    ("integrasjon", "integrere"),
+    ("integrere", "integrasjon"),
+    ("forståelse", "forstå"),
+    ("tilgjengelig", "tilgjengelighet"),  # adjective ↔ -het noun
+])
+def test_derived_lemmas_join_a_word_family(lex, lemma, family):
+    assert family in lex.derived_lemmas(lemma)
+
+
+@pytest.mark.parametrize("lemma", ["plan", "mening", "kommune", "ting"])
+def test_derived_lemmas_leave_look_alikes_and_short_stems_alone(lex, lemma):
+    # plan/plane and mening/mene are different words; kommune derives from nothing.
+    assert lex.derived_lemmas(lemma) == []

@@ -767,6 +767,19 @@ def test_english_stop_words_between_english_words_do_not_split_the_query(transla
     assert search(translation_index, "employment").translations == []
 
 
+def test_a_noun_finds_its_verb_below_itself(tmp_path_factory):
+    reports = {
+        "bolig.pdf": _report(10, "Boligmarkedet", "NIBR", 2019, ["Mange blir diskriminert på boligmarkedet."], []),
+        "lov.pdf": _report(11, "Likestillingsloven", "ISF", 2020, ["Loven forbyr diskriminering i arbeidslivet."], []),
+    }
+    index_dir = _index_of(tmp_path_factory, "derivation", reports)
+    # «diskriminering» (noun) and «diskriminert» (of the verb «diskriminere») are one family.
+    assert [hit.text for hit in search(index_dir, "diskriminering").results] == [
+        "Loven forbyr diskriminering i arbeidslivet.", "Mange blir diskriminert på boligmarkedet."]
+    # And an English word's translation reaches the family too: discriminated → diskriminere.
+    assert search(index_dir, "discrimination").total == 2
+
+
 def test_english_loanwords_find_their_norwegian_spelling(translation_index):
     response = search(translation_index, "migration")
     assert [hit.text for hit in response.results] == ["Migrasjon og flytting mellom kommuner er undersøkt."]

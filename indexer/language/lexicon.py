@@ -65,6 +65,8 @@ _REGULAR_ENDINGS = {
 # (kon+takt, rap+port, kul+tur; auk+sjon, ensyklopedi+ste).
 MIN_MODIFIER = 4
 MIN_HEAD = 4
+# The shortest word a derivation may give or start from (ting, lov are left alone).
+MIN_STEM = 5
 # Short first parts that are common words; other three-letter strings at the
 # start of a word are mostly syllables (kon+takt, rap+port, kul+tur).
 _SHORT_MODIFIERS = frozenset(
@@ -487,6 +489,40 @@ class Lexicon:
         """Whether the word list has this very word as a lemma (not only a compound or
         an inflection the lexicon could make of it): ``migrasjon``, ``skolehage``."""
         return self.is_listed(word) and word in self.lemmas(word)
+
+    def derived_lemmas(self, lemma: str) -> list[str]:
+        """Lemmas of the same word family by Norwegian's regular noun–verb–adjective
+        derivations, each only when the word list has it with that part of speech:
+        the action noun and its verb (``diskriminering`` ↔ ``diskriminere``,
+        ``bosetting`` ↔ ``bosette``, ``integrasjon`` ↔ ``integrere``, ``forståelse`` ↔
+        ``forstå``), and an adjective and its ``-het`` noun (``tilgjengelig`` ↔
+        ``tilgjengelighet``). A noun and a verb of the same letters (``plan`` ↔ ``plane``,
+        ``samarbeid`` ↔ ``samarbeide``) are left out: too often two different words."""
+        lemma = normalise(lemma)
+        pos = self._lemma_pos.get(lemma, 0)
+        found: list[str] = []
+
+        def add(word: str, bit: int) -> None:
+            if word != lemma and len(word) >= MIN_STEM and self._lemma_pos.get(word, 0) & bit and word not in found:
+                found.append(word)
+
+        if pos & NOUN:
+            for suffix, verb_ending in (("ing", "e"), ("asjon", "ere"), ("else", "e"), ("else", "")):
+                if lemma.endswith(suffix) and len(lemma) - len(suffix) >= MIN_STEM:
+                    add(lemma[: -len(suffix)] + verb_ending, VERB)
+            if lemma.endswith("het"):
+                add(lemma[:-3], ADJ)
+        if pos & VERB and lemma.endswith("e"):
+            stem = lemma[:-1]
+            add(stem + "ing", NOUN)
+            add(stem + "else", NOUN)
+            if lemma.endswith("ere"):
+                add(lemma[:-3] + "asjon", NOUN)
+        elif pos & VERB:
+            add(lemma + "else", NOUN)
+        if pos & ADJ:
+            add(lemma + "het", NOUN)
+        return found
 
     def regular_forms(self, lemma: str) -> list[str]:
         """The lemma and its regular inflections for each part of speech it has (a

@@ -7,6 +7,8 @@ For a word, the unit's *core* searches the text of findings and passages:
   with the analyzer's boost (:data:`indexer.language.analysis.ANALYZED_FIELDS`);
 * a compound split into its parts (``bosettingskommuner`` → ``bosetting`` and
   ``kommune`` in the same text), well below the word itself;
+* its word family by regular derivation (``diskriminering`` → ``diskriminere``,
+  so «diskriminert» is found), below the word;
 * longer words the word begins (``empowerment`` → ``empowermentkurs``) that
   the lexicon cannot split;
 * its synonyms and spelling variants (:mod:`indexer.language.synonyms`), below the word.
@@ -74,6 +76,8 @@ COMPOUND_LINKS = ("", "s", "e")
 MIN_LETTERS_NEAR_SPELLINGS = 8
 MAX_CACHED_NEAR_SPELLINGS = 10_000
 COMPOUND_PARTS_WEIGHT = 0.6
+# The word's family by regular derivation (diskriminering → diskriminere): below the word.
+DERIVATION_WEIGHT = 0.6
 PREFIX_WEIGHT = 0.3
 # Score of a document whose report was written by the institute the query names.
 CONTRACTOR_SCORE = 2.0
@@ -189,6 +193,14 @@ class QueryBuilder:
                 )
         return _or(clauses, boost=COMPOUND_PARTS_WEIGHT * weight)
 
+    def _derived(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
+        """Documents with a word of the same family (:meth:`Lexicon.derived_lemmas`):
+        «diskriminering» finds «diskriminert», «samarbeid» finds «samarbeider»."""
+        fieldname = f"{prefix}_lemma"
+        lexicon = get_lexicon()
+        terms = [wq.Term(fieldname, derived) for lemma in self._lemmas(text) for derived in lexicon.derived_lemmas(lemma)]
+        return _or(terms, boost=DERIVATION_WEIGHT * weight)
+
     def _near_spellings(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
         """Documents that misspell the word: when its lemma is in few documents
         (:data:`MAX_DOCS_FOR_NEAR_SPELLINGS`), the spellings in the index one edit
@@ -293,6 +305,7 @@ class QueryBuilder:
                 [
                     *self._field_terms("text", text),
                     self._compound_parts("text", text),
+                    self._derived("text", text),
                     self._longer_words("text", text),
                     self._near_spellings("text", text),
                     *extras.core,
@@ -308,6 +321,7 @@ class QueryBuilder:
             weak_context = _or(
                 [
                     self._compound_parts("title", text, TITLE_WEIGHT),
+                    self._derived("title", text, TITLE_WEIGHT),
                     self._longer_words("title", text, TITLE_WEIGHT),
                     *extras.weak_context,
                 ]
@@ -483,7 +497,7 @@ class QueryBuilder:
         inflection (``enslig mindreårig`` finds «enslige mindreårige»)."""
         words: list[wq.Query] = []
         for word in norwegian.split():
-            query = None if is_stop_word(word) else _or(self._field_terms(prefix, word))
+            query = None if is_stop_word(word) else _or([*self._field_terms(prefix, word), self._derived(prefix, word)])
             if query is not None:
                 words.append(query)
         if len(words) > 1:
