@@ -6,7 +6,8 @@ by patching the functions that provide them, so the search code carries no switc
 
 * lemmas: no lemma field in the query (exact, parts and folded spellings only);
 * compounds: no compound parts, no compounds that start with the word;
-* folding: no folded spellings (æ/ø/å, doubled letters);
+* derivations: no word family by derivation (diskriminering → diskriminere);
+* folding: no folded spellings (æ/ø/å, doubled letters) for words no word list has;
 * synonyms: no synonym groups;
 * nynorsk: no Nynorsk lemmas, at index time (a second index is built) and at query time;
 * english: no translations of English words;
@@ -72,6 +73,7 @@ def _without_nynorsk() -> Iterator[None]:
 FEATURES: dict[str, Callable[[], contextlib.AbstractContextManager[Any]]] = {
     "lemmas": lambda: _dict_without(querybuild.FIELD_WEIGHTS, ("lemma",)),
     "compounds": _without_compounds,
+    "derivations": lambda: mock.patch.object(querybuild.QueryBuilder, "_derived", _none),
     "folding": lambda: _dict_without(querybuild.FIELD_WEIGHTS, ("folded",)),
     "synonyms": lambda: mock.patch.object(synonyms.Thesaurus, "matches", lambda self, keys: []),
     "nynorsk": _without_nynorsk,

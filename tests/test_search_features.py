@@ -719,7 +719,10 @@ def nynorsk_index(tmp_path_factory) -> Path:
     ("enslige", "Einslege mindreårige treng meir oppfølging i skulen."),
 ])
 def test_a_nynorsk_report_is_found_by_a_bokmal_query(nynorsk_index, query, found):
-    assert [hit.text for hit in search(nynorsk_index, query).results] == [found]
+    # First the finding that says it; the report's other finding may follow through its
+    # title (Busetjing … → bosetting, the action noun of bosette).
+    texts = [hit.text for hit in search(nynorsk_index, query).results]
+    assert texts[0] == found and "Arbeidsgivere ansetter flere seniorer." not in texts
 
 
 TRANSLATION_REPORTS = {

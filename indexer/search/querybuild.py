@@ -5,6 +5,7 @@ For a word, the unit's *core* searches the text of findings and passages:
 
 * the word through every analyzer of the index (lemma, exact, parts, folded)
   with the analyzer's boost (:data:`indexer.language.analysis.ANALYZED_FIELDS`);
+  folded spellings only for a word no word list has as written (``maloppnaelse``);
 * a compound split into its parts (``bosettingskommuner`` → ``bosetting`` and
   ``kommune`` in the same text), well below the word itself;
 * its word family by regular derivation (``diskriminering`` → ``diskriminere``,
@@ -171,7 +172,13 @@ class QueryBuilder:
 
     def _field_terms(self, prefix: str, text: str, weight: float = 1.0) -> list[wq.Query]:
         terms = []
+        # Folded spellings are for a word typed without æ/ø/å or with a doubled letter
+        # missing (maloppnaelse, komuner); a word the word lists have as written is not
+        # also searched as the words it folds into (mål → mal, før → for).
+        folded = not is_norwegian(text)
         for suffix, boost in FIELD_WEIGHTS.items():
+            if suffix == "folded" and not folded:
+                continue
             fieldname = f"{prefix}_{suffix}"
             if fieldname in self.schema:
                 for token in dict.fromkeys(analyze(text, suffix, "query")):
