@@ -5,7 +5,7 @@ corpus (nDCG@10, overall and per category). Features are turned off from outside
 by patching the functions that provide them, so the search code carries no switches:
 
 * lemmas: no lemma field in the query (exact, parts and folded spellings only);
-* compounds: no compound parts, no compounds that start with the word;
+* compounds: no compound parts (together or one at a time), no compounds that start with the word;
 * derivations: no word family by derivation (diskriminering → diskriminere);
 * folding: no folded spellings (æ/ø/å, doubled letters) for words no word list has;
 * synonyms: no synonym groups;
@@ -55,7 +55,8 @@ def _none(*args: Any, **kwargs: Any) -> None:
 def _without_compounds() -> Iterator[None]:
     with _dict_without(querybuild.FIELD_WEIGHTS, ("parts",)), \
             mock.patch.object(querybuild.QueryBuilder, "_compound_parts", _none), \
-            mock.patch.object(querybuild.QueryBuilder, "_longer_words", _none):
+            mock.patch.object(querybuild.QueryBuilder, "_longer_words", _none), \
+            mock.patch.object(querybuild.QueryBuilder, "_single_parts", _none):
         yield
 
 

@@ -9,7 +9,8 @@ report (title, contractors). A document matches when any unit matches;
             × (1 + context_bonus × (units matched in context / all units) ** 2)
 
 where a unit counts as covered (1.0) when its core matches and only partly
-(``context_coverage``) when just its context does. So a natural question needs
+when just its context does (``context_coverage``) or just its *partial* query,
+one part of a compound word (``partial_coverage``). So a natural question needs
 no hard AND, a document with more of the words ranks higher, and a word found
 only in the report's title helps without letting every passage of that report
 outrank the passages that actually say it. The last factor lifts documents of
@@ -28,18 +29,20 @@ from whoosh.matching import Matcher, NullMatcher, ReadTooFar
 from indexer.search import arrayscoring
 from indexer.search.arrayscoring import ArrayScorer, Matches
 
-CORE, CONTEXT, WEAK_CONTEXT = "core", "context", "weak_context"
+CORE, CONTEXT, WEAK_CONTEXT, PARTIAL = "core", "context", "weak_context", "partial"
 
 
 @dataclass(frozen=True)
 class Unit:
     """One thing the user asked for. ``weak_context`` is context matched only
     loosely (a synonym or compound part in the title): it covers the unit like
-    context but does not earn the context bonus."""
+    context but does not earn the context bonus. ``partial`` is a looser match of
+    the text (one part of a compound word): it covers the unit only in part."""
 
     core: wq.Query
     context: wq.Query | None = None
     weak_context: wq.Query | None = None
+    partial: wq.Query | None = None
 
     def queries(self) -> Iterator[tuple[wq.Query, str]]:
         yield self.core, CORE
@@ -47,6 +50,8 @@ class Unit:
             yield self.context, CONTEXT
         if self.weak_context is not None:
             yield self.weak_context, WEAK_CONTEXT
+        if self.partial is not None:
+            yield self.partial, PARTIAL
 
 
 class CoordinatedQuery(wq.Query):
@@ -59,15 +64,17 @@ class CoordinatedQuery(wq.Query):
         power: float = 1.0,
         context_bonus: float = 0.0,
         boost: float = 1.0,
+        partial_coverage: float = 0.5,
     ):
         self.units = list(units)
         self.context_coverage = context_coverage
         self.power = power
         self.context_bonus = context_bonus
         self.boost = boost
+        self.partial_coverage = partial_coverage
 
     def _settings(self) -> tuple:
-        return (self.context_coverage, self.power, self.context_bonus, self.boost)
+        return (self.context_coverage, self.power, self.context_bonus, self.boost, self.partial_coverage)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.units!r}, settings={self._settings()})"
@@ -92,7 +99,7 @@ class CoordinatedQuery(wq.Query):
 
     def _rebuilt(self, fn: Callable[[wq.Query], wq.Query]) -> CoordinatedQuery:
         units = [
-            Unit(*(fn(q) if q is not None else None for q in (u.core, u.context, u.weak_context)))
+            Unit(*(fn(q) if q is not None else None for q in (u.core, u.context, u.weak_context, u.partial)))
             for u in self.units
         ]
         return type(self)(units, *self._settings())
@@ -118,7 +125,8 @@ class CoordinatedQuery(wq.Query):
                     entries.append((number, role, m))
         if not entries:
             return NullMatcher()
-        return CoordinatedMatcher(entries, len(self.units), self.context_coverage, self.power, self.context_bonus, self.boost)
+        return CoordinatedMatcher(entries, len(self.units), self.context_coverage, self.power, self.context_bonus,
+                                  self.boost, self.partial_coverage)
 
 
 class CoordinatedMatcher(Matcher):
@@ -132,6 +140,7 @@ class CoordinatedMatcher(Matcher):
         power: float,
         context_bonus: float = 0.0,
         boost: float = 1.0,
+        partial_coverage: float = 0.5,
     ):
         self._entries = entries
         self._unit_count = unit_count
@@ -139,6 +148,7 @@ class CoordinatedMatcher(Matcher):
         self._power = power
         self._context_bonus = context_bonus
         self._boost = boost
+        self._partial_coverage = partial_coverage
         self._refresh()
 
     def _refresh(self) -> None:
@@ -183,7 +193,7 @@ class CoordinatedMatcher(Matcher):
         total = 0.0
         for unit, role, m in self._current:
             total += m.score()
-            weight = 1.0 if role == CORE else self._context_coverage
+            weight = _coverage(role, self._context_coverage, self._partial_coverage)
             coverage[unit] = max(coverage.get(unit, 0.0), weight)
             if role == CONTEXT:
                 in_context.add(unit)
@@ -210,11 +220,19 @@ class CoordinatedMatcher(Matcher):
     def copy(self) -> CoordinatedMatcher:
         entries = [(u, w, m.copy()) for u, w, m in self._entries]
         return CoordinatedMatcher(
-            entries, self._unit_count, self._context_coverage, self._power, self._context_bonus, self._boost
+            entries, self._unit_count, self._context_coverage, self._power, self._context_bonus, self._boost,
+            self._partial_coverage,
         )
 
     def supports_block_quality(self) -> bool:
         return False
+
+
+def _coverage(role: str, context_coverage: float, partial_coverage: float) -> float:
+    """How much of its unit a matching sub-query covers."""
+    if role == CORE:
+        return 1.0
+    return partial_coverage if role == PARTIAL else context_coverage
 
 
 def _coordinated_matches(scorer: ArrayScorer, query: CoordinatedQuery) -> Matches:
@@ -232,7 +250,7 @@ def _coordinated_matches(scorer: ArrayScorer, query: CoordinatedQuery) -> Matche
     in_context = np.zeros(len(docnums))
     for unit, role, m in entries:
         at = np.searchsorted(docnums, m.docnums)
-        weight = 1.0 if role == CORE else query.context_coverage
+        weight = _coverage(role, query.context_coverage, query.partial_coverage)
         coverage[unit, at] = np.maximum(coverage[unit, at], weight)
         if role == CONTEXT:
             in_context[at] += 1

@@ -8,6 +8,8 @@ For a word, the unit's *core* searches the text of findings and passages:
   folded spellings only for a word no word list has as written (``maloppnaelse``);
 * a compound split into its parts (``bosettingskommuner`` → ``bosetting`` and
   ``kommune`` in the same text), well below the word itself;
+* one part of a compound at a time (``smittespredning`` → «koronasmitte»), far
+  below and covering the word only in part (:mod:`indexer.search.coordination`);
 * its word family by regular derivation (``diskriminering`` → ``diskriminere``,
   so «diskriminert» is found), below the word;
 * longer words the word begins (``empowerment`` → ``empowermentkurs``) that
@@ -77,6 +79,10 @@ COMPOUND_LINKS = ("", "s", "e")
 MIN_LETTERS_NEAR_SPELLINGS = 8
 MAX_CACHED_NEAR_SPELLINGS = 10_000
 COMPOUND_PARTS_WEIGHT = 0.6
+# A compound's parts one at a time (smittespredning → «koronasmitte»): far below the
+# whole word, and covering only part of what was asked.
+PART_WEIGHT = 0.2
+PARTIAL_COVERAGE = 0.5
 # The word's family by regular derivation (diskriminering → diskriminere): below the word.
 DERIVATION_WEIGHT = 0.6
 PREFIX_WEIGHT = 0.3
@@ -199,6 +205,16 @@ class QueryBuilder:
                     wq.And([wq.Or([wq.Term(lemma_field, p), wq.Term(parts_field, p)]) for p in parts])
                 )
         return _or(clauses, boost=COMPOUND_PARTS_WEIGHT * weight)
+
+    def _single_parts(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
+        """Documents with one part of the word's compound, as a word or inside another compound."""
+        lemma_field, parts_field = f"{prefix}_lemma", f"{prefix}_parts"
+        terms = []
+        for lemma in self._lemmas(text):
+            parts = get_lexicon().split_compound(lemma)
+            if len(parts) >= 2:
+                terms += [q for p in dict.fromkeys(parts) for q in (wq.Term(lemma_field, p), wq.Term(parts_field, p))]
+        return _or(terms, boost=PART_WEIGHT * weight)
 
     def _derived(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
         """Documents with a word of the same family (:meth:`Lexicon.derived_lemmas`):
@@ -333,9 +349,10 @@ class QueryBuilder:
                     *extras.weak_context,
                 ]
             )
+        partial = None if isinstance(item, Phrase) or item.wildcard else self._single_parts("text", text)
         if core is None and context is None and weak_context is None:
             return None
-        return Unit(core if core is not None else wq.NullQuery, context, weak_context)
+        return Unit(core if core is not None else wq.NullQuery, context, weak_context, partial)
 
     # --- the whole query -------------------------------------------------------------
 
@@ -566,9 +583,11 @@ class QueryBuilder:
                         _or([p.core for p in parts]) or wq.NullQuery,
                         _or([p.context for p in parts]),
                         _or([p.weak_context for p in parts]),
+                        _or([p.partial for p in parts]),
                     )
                 )
-        positive = CoordinatedQuery(units, CONTEXT_COVERAGE, COORDINATION_POWER, CONTEXT_BONUS) if units else None
+        positive = (CoordinatedQuery(units, CONTEXT_COVERAGE, COORDINATION_POWER, CONTEXT_BONUS,
+                                     partial_coverage=PARTIAL_COVERAGE) if units else None)
         suggestion = None
         if corrected:
             suggestion = parsed.text
