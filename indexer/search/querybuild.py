@@ -194,27 +194,24 @@ class QueryBuilder:
     def _lemmas(self, text: str) -> list[str]:
         return list(dict.fromkeys(analyze(text, "lemma", "query")))
 
+    def _part_queries(self, prefix: str, text: str) -> list[list[wq.Query]]:
+        """For each compound among the word's lemmas, one query per part: the part as a
+        word or inside another compound."""
+        lemma_field, parts_field = f"{prefix}_lemma", f"{prefix}_parts"
+        return [
+            [wq.Or([wq.Term(lemma_field, part), wq.Term(parts_field, part)]) for part in parts]
+            for parts in (get_lexicon().split_compound(lemma) for lemma in self._lemmas(text))
+            if len(parts) >= 2
+        ]
+
     def _compound_parts(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
         """Documents with every part of the word's compound (bosetting + kommune)."""
-        lemma_field, parts_field = f"{prefix}_lemma", f"{prefix}_parts"
-        clauses = []
-        for lemma in self._lemmas(text):
-            parts = get_lexicon().split_compound(lemma)
-            if len(parts) >= 2:
-                clauses.append(
-                    wq.And([wq.Or([wq.Term(lemma_field, p), wq.Term(parts_field, p)]) for p in parts])
-                )
-        return _or(clauses, boost=COMPOUND_PARTS_WEIGHT * weight)
+        return _or([wq.And(parts) for parts in self._part_queries(prefix, text)], boost=COMPOUND_PARTS_WEIGHT * weight)
 
     def _single_parts(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
-        """Documents with one part of the word's compound, as a word or inside another compound."""
-        lemma_field, parts_field = f"{prefix}_lemma", f"{prefix}_parts"
-        terms = []
-        for lemma in self._lemmas(text):
-            parts = get_lexicon().split_compound(lemma)
-            if len(parts) >= 2:
-                terms += [q for p in dict.fromkeys(parts) for q in (wq.Term(lemma_field, p), wq.Term(parts_field, p))]
-        return _or(terms, boost=PART_WEIGHT * weight)
+        """Documents with one part of the word's compound (smitte of smittespredning)."""
+        parts = dict.fromkeys(part for compound in self._part_queries(prefix, text) for part in compound)
+        return _or(list(parts), boost=PART_WEIGHT * weight)
 
     def _derived(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
         """Documents with a word of the same family (:meth:`Lexicon.derived_lemmas`):
