@@ -201,6 +201,14 @@ def test_prefix_wildcard(corpus_index):
         assert any(word.startswith("integrer") for word in words)
 
 
+def test_a_word_is_not_corrected_when_reports_have_it_inside_compounds_or_it_is_norwegian(corpus_index):
+    # «klasser» stands in the corpus only inside «klassestørrelser»: no typo, no «klarer».
+    found = search(corpus_index, "klasser")
+    assert found.suggestion is None and "klassestørrelse" in found.results[0].text.lower()
+    # «forlenget» is in no report, but it is a Norwegian word, not a misspelling of «forventet».
+    assert search(corpus_index, "forlenget programtid").suggestion is None
+
+
 def test_or_finds_either_word(corpus_index):
     left = {h.id for h in everything(corpus_index, "tolkeloven").results}
     right = {h.id for h in everything(corpus_index, "kjønnslemlestelse").results}

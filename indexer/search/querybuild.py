@@ -530,6 +530,10 @@ class QueryBuilder:
         for number, word in enumerate(words):
             if word.wildcard or extras[number].protected or is_stop_word(word.text):
                 continue
+            # A word the Bokmål or Nynorsk word lists have is no typo: «forlenget» is not
+            # turned into «forventet» because no report happens to use it.
+            if is_norwegian(word.text):
+                continue
             better = correction(self.reader, word.text, self.vocabulary)
             if better:
                 corrected[number] = better

@@ -27,7 +27,7 @@ MAX_LETTERS = 40
 # Fields whose vocabulary holds real spellings (not folded, not compound parts).
 VOCABULARY_FIELDS = ("text_exact", "text_lemma")
 FOLDED_FIELD = "text_folded"
-KNOWN_FIELDS = ("text_exact", "text_lemma", "title_exact", "title_lemma")
+KNOWN_FIELDS = ("text_exact", "text_lemma", "text_parts", "title_exact", "title_lemma", "title_parts")
 
 
 def max_edits(word: str) -> int:
