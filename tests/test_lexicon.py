@@ -235,6 +235,7 @@ def test_an_unknown_compound_takes_its_heads_lemma(lex):
     ("integrere", "integrasjon"),
     ("forståelse", "forstå"),
     ("tilgjengelig", "tilgjengelighet"),  # adjective ↔ -het noun
+    ("representativitet", "representativ"),  # -itet noun ↔ adjective
 ])
 def test_derived_lemmas_join_a_word_family(lex, lemma, family):
     assert family in lex.derived_lemmas(lemma)

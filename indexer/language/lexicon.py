@@ -495,8 +495,8 @@ class Lexicon:
         derivations, each only when the word list has it with that part of speech:
         the action noun and its verb (``diskriminering`` ↔ ``diskriminere``,
         ``bosetting`` ↔ ``bosette``, ``integrasjon`` ↔ ``integrere``, ``forståelse`` ↔
-        ``forstå``), and an adjective and its ``-het`` noun (``tilgjengelig`` ↔
-        ``tilgjengelighet``). A noun and a verb of the same letters (``plan`` ↔ ``plane``,
+        ``forstå``), and an adjective and its ``-het`` or ``-itet`` noun (``tilgjengelig`` ↔
+        ``tilgjengelighet``, ``representativ`` ↔ ``representativitet``). A noun and a verb of the same letters (``plan`` ↔ ``plane``,
         ``samarbeid`` ↔ ``samarbeide``) are left out: too often two different words."""
         lemma = normalise(lemma)
         pos = self._lemma_pos.get(lemma, 0)
@@ -510,8 +510,9 @@ class Lexicon:
             for suffix, verb_ending in (("ing", "e"), ("asjon", "ere"), ("else", "e"), ("else", "")):
                 if lemma.endswith(suffix) and len(lemma) - len(suffix) >= MIN_STEM:
                     add(lemma[: -len(suffix)] + verb_ending, VERB)
-            if lemma.endswith("het"):
-                add(lemma[:-3], ADJ)
+            for suffix in ("het", "itet"):
+                if lemma.endswith(suffix):
+                    add(lemma[: -len(suffix)], ADJ)
         if pos & VERB and lemma.endswith("e"):
             stem = lemma[:-1]
             add(stem + "ing", NOUN)
@@ -522,6 +523,7 @@ class Lexicon:
             add(lemma + "else", NOUN)
         if pos & ADJ:
             add(lemma + "het", NOUN)
+            add(lemma + "itet", NOUN)
         return found
 
     def regular_forms(self, lemma: str) -> list[str]:
