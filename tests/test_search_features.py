@@ -576,6 +576,25 @@ def test_a_document_that_misspells_the_word_is_found_below_those_that_spell_it_r
     assert search(crafted_index, "jobbspesialister").suggestion is None
 
 
+def test_a_commits_misspellings_are_looked_for_once(crafted_index, monkeypatch):
+    from indexer.search.querybuild import QueryBuilder
+
+    looked_up: list[str] = []
+    original = QueryBuilder._misspellings
+
+    def counting(self, lemma_field, exact_field, lemma):
+        looked_up.append(lemma)
+        return original(self, lemma_field, exact_field, lemma)
+
+    monkeypatch.setattr(QueryBuilder, "_misspellings", counting)
+    first = [hit.text for hit in search(crafted_index, "jobbspesialister utenlandsk").results]
+    after_first = looked_up.count("jobbspesialist")  # 0 when an earlier test searched it already
+    again = [hit.text for hit in search(crafted_index, "jobbspesialister").results]
+    # The second search (another query with the same word) reuses what was found before.
+    assert after_first <= 1 and looked_up.count("jobbspesialist") == after_first
+    assert "Jobbspesialisene samarbeider med arbeidsgivere." in first and again
+
+
 def test_highlights_escape_html_but_keep_marks(crafted_index):
     hit = next(hit for hit in search(crafted_index, "bolig").results if "<script>" in hit.text)
     assert "<script>" not in hit.highlight

@@ -461,5 +461,17 @@ def field_type(suffix: str, **kwargs) -> TEXT:
 
 
 def analyze(text: str, suffix: str, mode: str = "index") -> list[str]:
-    """The terms a text gives in one field, in order (for tests and debugging)."""
-    return [token.text for token in analyzer_for(suffix)(text, mode=mode)]
+    """The terms a text gives in one field, in order: what :func:`analyzer_for`'s
+    analyzer yields (tokenizer, then :class:`FieldFilter` dropping stop words), without
+    building a Whoosh analyzer and its tokens for each call (the query builder asks
+    this dozens of times per query)."""
+    if suffix not in ANALYZED_FIELDS:
+        raise ValueError(f"unknown field suffix {suffix!r}; expected one of {sorted(ANALYZED_FIELDS)}")
+    keeps_stops = suffix == "exact"
+    terms: list[str] = []
+    for word, _, _ in words(text):
+        analysed = analyse_word(word)
+        if analysed.stop and not keeps_stops:
+            continue
+        terms += (analysed.query if mode == "query" else analysed.index)[suffix]
+    return terms

@@ -41,6 +41,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
+from functools import lru_cache
 from importlib import metadata
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -375,6 +376,9 @@ class English:
         self._tables = tables
         self._glossary = glossary
         self._all_known = frozenset().union(*tables.known.values())
+        # Query words come back: a word's lemmas and readings are worked out once (bounded).
+        self._lemmas = lru_cache(maxsize=100_000)(self._lemmas_uncached)
+        self._readings = lru_cache(maxsize=100_000)(self._readings_uncached)
         # Multi-word terms by the readings of their first word. A run of query
         # words matches a term when each word shares a reading (the word, a
         # lemma, a British spelling) with the term's word: "unaccompanied minors"
@@ -400,9 +404,12 @@ class English:
         """English lemma(s) of a word, the word itself first when it is a lemma
         (``teaching`` → ``teaching``, ``teach``); ``[]`` for a word that is not
         English as far as the tables know."""
+        return list(self._lemmas(word))
+
+    def _lemmas_uncached(self, word: str) -> tuple[str, ...]:
         form = _normalise(word)
         if not form:
-            return []
+            return ()
         tables = self._tables
         found: dict[str, None] = {}
         if form in self._all_known or self._has_entry(form):
@@ -418,7 +425,7 @@ class English:
                     candidate = form[: len(form) - len(old)] + new
                     if candidate in known or self._has_entry(candidate):
                         found[candidate] = None
-        return list(found)
+        return tuple(found)
 
     def is_english(self, word: str) -> bool:
         """Whether a query word is English: it has an English lemma or entry, and
@@ -484,7 +491,7 @@ class English:
                         keys[variant] = None
         return list(keys)
 
-    def _readings(self, word: str) -> frozenset[str]:
+    def _readings_uncached(self, word: str) -> frozenset[str]:
         """A word as written, its lemmas, and their British spellings."""
         form = _normalise(word)
         readings = [form, *self.lemmas(form)]

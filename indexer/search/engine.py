@@ -234,7 +234,8 @@ def _query_builder(searcher: Searcher, facts: DocFacts, index_dir: Path | str | 
     headings = _derived_for(searcher, "headings",
                             lambda: Headings(facts.section_names, facts.codes.tables["report_titles"], keys_of))
     vocabulary = _derived_for(searcher, "vocabulary", lambda: Vocabulary(snapshot))
-    return QueryBuilder(searcher, contractors, headings, vocabulary=vocabulary)
+    near_cache: dict[tuple[str, str], tuple[str, ...]] = _derived_for(searcher, "near_spellings", dict)
+    return QueryBuilder(searcher, contractors, headings, vocabulary=vocabulary, near_cache=near_cache)
 
 
 def warm(index_dir: Path | str) -> bool:

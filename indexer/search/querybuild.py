@@ -161,6 +161,7 @@ class QueryBuilder:
         headings: Headings | None = None,
         thesaurus: Thesaurus | None = None,
         vocabulary: Vocabulary | None = None,
+        near_cache: dict[tuple[str, str], tuple[str, ...]] | None = None,
     ):
         self.searcher = searcher
         self.reader = searcher.reader()
@@ -171,8 +172,9 @@ class QueryBuilder:
         self.headings = headings if headings is not None else Headings(())
         self.thesaurus = thesaurus if thesaurus is not None else get_thesaurus()
         self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
-        # A commit's misspellings of a lemma do not change: found once, kept (paging, repeats).
-        self._near_cache: dict[tuple[str, str], tuple[str, ...]] = {}
+        # A commit's misspellings of a lemma do not change: found once, kept for the
+        # commit's later searches (paging, repeats) when the caller passes one dict for them.
+        self._near_cache = near_cache if near_cache is not None else {}
 
     # --- terms of one word --------------------------------------------------------
 
@@ -242,7 +244,7 @@ class QueryBuilder:
         return _or([wq.Term(exact_field, term) for term in found], boost=NEAR_SPELLING_WEIGHT * weight)
 
     def _misspellings(self, lemma_field: str, exact_field: str, lemma: str) -> tuple[str, ...]:
-        if self.reader.doc_frequency(lemma_field, lemma) > MAX_DOCS_FOR_NEAR_SPELLINGS:
+        if self.vocabulary.doc_frequency(self.reader, lemma_field, lemma) > MAX_DOCS_FOR_NEAR_SPELLINGS:
             return ()
         lexicon = get_lexicon()
         forms = lexicon.regular_forms(lemma)
@@ -474,13 +476,13 @@ class QueryBuilder:
             else:
                 runs.append([n])
         for run in runs:
-            if all(("text_exact", texts[n].lower()) in self.reader for n in run):
+            if all(self.vocabulary.has(self.reader, "text_exact", texts[n].lower()) for n in run):
                 written.update(run)
         return written
 
     def _in_documents(self, text: str) -> bool:
         """Whether some document has the word read as Norwegian (any of its lemmas)."""
-        return any(("text_lemma", lemma) in self.reader for lemma in self._lemmas(text))
+        return any(self.vocabulary.has(self.reader, "text_lemma", lemma) for lemma in self._lemmas(text))
 
     def _joined_translations(self, texts: list[str], single: dict[int, tuple[str, ...]]
                              ) -> list[tuple[int, int, tuple[str, ...]]]:
@@ -511,7 +513,7 @@ class QueryBuilder:
         return joined
 
     def _known_word(self, word: str) -> bool:
-        return ("text_lemma", word) in self.reader or get_lexicon().is_listed_lemma(word)
+        return self.vocabulary.has(self.reader, "text_lemma", word) or get_lexicon().is_listed_lemma(word)
 
     def _translation_query(self, prefix: str, norwegian: str, weight: float) -> wq.Query | None:
         """A translation's terms; one of several words needs every word, in any

@@ -14,7 +14,6 @@ import threading
 from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import islice
 
 from indexer.index._whoosh import StringAutomaton, edit_distance, levenshtein_dfa
 from indexer.index.snapshot import Snapshot
@@ -27,6 +26,8 @@ MAX_LETTERS = 40
 # Fields whose vocabulary holds real spellings (not folded, not compound parts).
 VOCABULARY_FIELDS = ("text_exact", "text_lemma")
 FOLDED_FIELD = "text_folded"
+# Sorts after every character a term can hold: ``word + _LAST_CHARACTER`` bounds the terms beginning with ``word``.
+_LAST_CHARACTER = "\U0010ffff"
 KNOWN_FIELDS = ("text_exact", "text_lemma", "text_parts", "title_exact", "title_lemma", "title_parts")
 
 
@@ -42,9 +43,12 @@ def _forms(word: str) -> set[str]:
     return {*analysed.query["exact"], *analysed.query["lemma"]}
 
 
-def is_known(reader, word: str) -> bool:
+def is_known(reader, word: str, vocabulary: Vocabulary | None = None) -> bool:
     """Whether the word, as written or as a lemma, is in some text or title."""
     forms = _forms(word)
+    if vocabulary is not None:
+        return any(vocabulary.has(reader, field, form) for field in KNOWN_FIELDS if field in reader.schema
+                   for form in forms)
     return any((field, form) in reader for field in KNOWN_FIELDS if field in reader.schema for form in forms)
 
 
@@ -81,6 +85,8 @@ class Vocabulary:
         self._snapshot = snapshot  # the commit's terms, mapped: no reading of Whoosh's term files
         self._terms: dict[str, list[str]] = {}
         self._by_fold: dict[str, dict[str, list[str]]] = {}
+        # Per field: its terms as a set and every letter they use (for :meth:`within` at one edit).
+        self._sets: dict[str, tuple[frozenset[str], str]] = {}
         self._lock = threading.Lock()
 
     def load(self, reader) -> None:
@@ -118,17 +124,85 @@ class Vocabulary:
         order (what ``IndexReader.expand_prefix`` gives)."""
         terms = self.terms(reader, fieldname)
         found: list[str] = []
-        for term in islice(terms, bisect_left(terms, prefix), None):
-            if not term.startswith(prefix) or len(found) >= limit:
+        start = bisect_left(terms, prefix)
+        for term in terms[start:start + limit]:  # a slice: islice would step over the terms before
+            if not term.startswith(prefix):
                 break
             found.append(term)
         return found
 
+    def _term_set(self, reader, fieldname: str) -> tuple[frozenset[str], str]:
+        """The field's terms as a set, and the letters they are written with."""
+        if fieldname not in self._sets:
+            terms = self.terms(reader, fieldname)
+            found = (frozenset(terms), "".join(sorted(set().union(*terms))))
+            with self._lock:
+                self._sets.setdefault(fieldname, found)
+        return self._sets[fieldname]
+
+    def has(self, reader, fieldname: str, term: str) -> bool:
+        """``(fieldname, term) in reader``, from memory for a spelling field. The
+        snapshot's terms are those of live documents: a term it lacks may still be in a
+        segment with deleted documents, so then the reader answers."""
+        if fieldname not in VOCABULARY_FIELDS or fieldname not in reader.schema:
+            return (fieldname, term) in reader
+        if term in self._term_set(reader, fieldname)[0]:
+            return True
+        return self._snapshot is not None and reader.has_deletions() and (fieldname, term) in reader
+
+    def doc_frequency(self, reader, fieldname: str, term: str) -> int:
+        """``reader.doc_frequency(fieldname, term)``, counted in the snapshot when the
+        commit has no deleted documents (Whoosh counts those until a merge drops them,
+        the snapshot does not): no seeks in Whoosh's term files."""
+        snapshot = self._snapshot
+        if snapshot is None or not snapshot.has_field(fieldname) or reader.has_deletions():
+            return reader.doc_frequency(fieldname, term)
+        postings = snapshot.field(fieldname)
+        number = postings.term_number(reader.schema[fieldname].to_bytes(term))
+        return 0 if number is None else int(postings.offsets[number + 1] - postings.offsets[number])
+
+    def _within_one(self, reader, fieldname: str, word: str, prefix: int) -> list[str]:
+        """:meth:`within` at one edit, without the automaton: each spelling one deletion,
+        substitution or insertion after the first ``prefix`` letters away. Those that
+        change the letter at one place begin with the letters before it: the terms that
+        do are read from the sorted list when they are few, else each letter the field
+        uses is tried there in the term set."""
+        terms = self.terms(reader, fieldname)
+        members, letters = self._term_set(reader, fieldname)
+        found = {word} if word in members else set()
+        length = len(word)
+        for at in range(prefix, length + 1):
+            head, tail = word[:at], word[at:]
+            rest = tail[1:]
+            if tail and head + rest in members:  # a letter left out
+                found.add(head + rest)
+            start = bisect_left(terms, head)
+            end = bisect_left(terms, head + _LAST_CHARACTER, start)
+            if end - start <= 2 * len(letters):
+                for term in terms[start:end]:
+                    if len(term) == length + 1 and term.endswith(tail):  # a letter put in
+                        found.add(term)
+                    elif tail and len(term) == length and term.endswith(rest):  # a letter changed
+                        found.add(term)
+                continue
+            for letter in letters:
+                if head + letter + tail in members:
+                    found.add(head + letter + tail)
+                if tail and head + letter + rest in members:
+                    found.add(head + letter + rest)
+        return sorted(found)
+
     def within(self, reader, fieldname: str, word: str, max_distance: int, prefix: int = 1) -> Iterator[str]:
         """Terms within ``max_distance`` edits of the word sharing its first
-        ``prefix`` letters (what ``IndexReader.terms_within`` finds)."""
+        ``prefix`` letters (what ``IndexReader.terms_within`` finds), in order."""
         terms = self.terms(reader, fieldname)
         if not terms:
+            return
+        if len(word) >= prefix:
+            if max_distance == 1:
+                yield from self._within_one(reader, fieldname, word, prefix)
+            else:
+                yield from _within_walk(terms, word, max_distance, prefix)
             return
         dfa = _automaton(word, max_distance, prefix)
         at = 0
@@ -142,6 +216,58 @@ class Vocabulary:
                 yield match
                 term += "\0"
             match = dfa.next_valid_string(term)
+
+
+def _within_walk(terms: list[str], word: str, max_distance: int, prefix: int) -> list[str]:
+    """The sorted terms within ``max_distance`` edits (Levenshtein: a letter left out,
+    put in or changed) of the word that share its first ``prefix`` letters, as the
+    automaton finds them: the terms are walked as a trie, each letter one row of the
+    edit distance table (only the cells that can stay within the distance), and every
+    term under a beginning already too far off is stepped over with one bisect."""
+    start_text = word[:prefix]
+    target = word[prefix:]
+    length = len(target)
+    too_far = max_distance + 1
+    start = bisect_left(terms, start_text)
+    end = bisect_left(terms, start_text + _LAST_CHARACTER, start)
+    # rows[j]: the distances after the first j letters of `previous`, capped at too_far.
+    rows = [[x if x <= max_distance else too_far for x in range(length + 1)]]
+    previous = ""
+    found: list[str] = []
+    at = start
+    while at < end:
+        rest = terms[at][prefix:]
+        common, limit = 0, min(len(rest), len(previous))
+        while common < limit and rest[common] == previous[common]:
+            common += 1
+        del rows[common + 1:]
+        dead = False
+        for j in range(common, len(rest)):
+            letter, last = rest[j], rows[-1]
+            row = [too_far] * (length + 1)
+            if j + 1 <= max_distance:
+                row[0] = j + 1
+            for x in range(max(1, j + 1 - max_distance), min(length, j + 1 + max_distance) + 1):
+                value = last[x - 1] + (target[x - 1] != letter)
+                if last[x] + 1 < value:
+                    value = last[x] + 1
+                if row[x - 1] + 1 < value:
+                    value = row[x - 1] + 1
+                if value < too_far:
+                    row[x] = value
+            rows.append(row)
+            if min(row) >= too_far:  # no term beginning so is near: step over them all
+                previous = rest[: j + 1]
+                at = bisect_left(terms, start_text + previous + _LAST_CHARACTER, at + 1, end)
+                dead = True
+                break
+        if dead:
+            continue
+        if rows[-1][length] <= max_distance:
+            found.append(terms[at])
+        previous = rest
+        at += 1
+    return found
 
 
 def _candidates(reader, vocabulary: Vocabulary, typed: str, limit: int):
@@ -173,7 +299,7 @@ def _candidates(reader, vocabulary: Vocabulary, typed: str, limit: int):
 def correction(reader, word: str, vocabulary: Vocabulary | None = None) -> str | None:
     """The index's best spelling for an unknown word, or ``None``. Pass the
     commit's :class:`Vocabulary` to reuse it between queries."""
-    if not word.isalpha() or len(word) > MAX_LETTERS or is_known(reader, word):
+    if not word.isalpha() or len(word) > MAX_LETTERS or is_known(reader, word, vocabulary):
         return None
     limit = max_edits(word)
     if limit == 0:
