@@ -199,3 +199,48 @@ def test_a_new_process_answers_a_plain_query_without_loading_spacy(corpus_index:
                          cwd=Path(__file__).resolve().parents[1])
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("index_name", ["corpus_index", "segmented_index"])
+def test_the_vocabulary_answers_term_questions_as_whoosh_does(index_name: str, request: pytest.FixtureRequest):
+    """Query building asks «is this term in the index?», «in how many documents?» and
+    «which terms are one or two edits away?» from the commit's terms in memory; the
+    answers must be Whoosh's, with deleted documents too."""
+    import random
+
+    from indexer.search.typo import Vocabulary
+
+    index_dir = request.getfixturevalue(index_name)
+    searcher = searching.get_searcher(index_dir)
+    reader = searcher.reader()
+    vocabulary = Vocabulary(snapshots.open_snapshot(index_dir, searcher))
+    rng = random.Random(16)
+    for fieldname in ("text_exact", "text_lemma"):
+        terms = [term for term in reader.lexicon(fieldname)]
+        # The in-memory terms are those of live documents; Whoosh keeps a deleted
+        # document's terms until a merge.
+        live = set(vocabulary.terms(reader, fieldname))
+        words = [term.decode("utf-8") if isinstance(term, bytes) else term for term in rng.sample(terms, 60)]
+        # Spellings one letter off and words no report has, beside real terms.
+        words += [w[:i] + rng.choice("aeøx") + w[i + 1:] for w in words[:40] for i in [rng.randrange(len(w))]]
+        words += ["", "zzzzzz", "flyktnnger"]
+        for word in words:
+            assert vocabulary.has(reader, fieldname, word) == ((fieldname, word) in reader), word
+            assert vocabulary.doc_frequency(reader, fieldname, word) == reader.doc_frequency(fieldname, word), word
+            if len(word) < 2:
+                continue
+            for edits, prefix in ((1, 1), (1, 2), (2, 1)):
+                near = sorted(t for t in live if t[:prefix] == word[:prefix] and _levenshtein(t, word) <= edits)
+                assert list(vocabulary.within(reader, fieldname, word, edits, prefix)) == near, (word, edits)
+                if not reader.has_deletions():  # one segment: Whoosh walks its Levenshtein automaton
+                    assert sorted(reader.terms_within(fieldname, word, edits, prefix=prefix)) == near
+
+
+def _levenshtein(first: str, second: str) -> int:
+    """Letters left out, put in or changed (what Whoosh's automaton counts; no swaps)."""
+    row = list(range(len(second) + 1))
+    for i, a in enumerate(first, start=1):
+        previous, row[0] = row[0], i
+        for j, b in enumerate(second, start=1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (a != b))
+    return row[-1]
