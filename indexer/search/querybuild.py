@@ -8,8 +8,9 @@ For a word, the unit's *core* searches the text of findings and passages:
   folded spellings only for a word no word list has as written (``maloppnaelse``);
 * a compound split into its parts (``bosettingskommuner`` → ``bosetting`` and
   ``kommune`` in the same text), well below the word itself;
-* one part of a compound at a time (``smittespredning`` → «koronasmitte»), far
-  below and covering the word only in part (:mod:`indexer.search.coordination`);
+* when the word is in few documents, one part of its compound at a time
+  (``smittespredning`` → «koronasmitte»), far below and covering the word only
+  in part (:mod:`indexer.search.coordination`);
 * its word family by regular derivation (``diskriminering`` → ``diskriminere``,
   so «diskriminert» is found), below the word;
 * longer words the word begins (``empowerment`` → ``empowermentkurs``) that
@@ -83,6 +84,7 @@ COMPOUND_PARTS_WEIGHT = 0.6
 # whole word, and covering only part of what was asked.
 PART_WEIGHT = 0.2
 PARTIAL_COVERAGE = 0.5
+MAX_DOCS_FOR_PARTS = 30
 # The word's family by regular derivation (diskriminering → diskriminere): below the word.
 DERIVATION_WEIGHT = 0.6
 PREFIX_WEIGHT = 0.3
@@ -211,7 +213,13 @@ class QueryBuilder:
         return _or([wq.And(parts) for parts in self._part_queries(prefix, text)], boost=COMPOUND_PARTS_WEIGHT * weight)
 
     def _single_parts(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
-        """Documents with one part of the word's compound (smitte of smittespredning)."""
+        """Documents with one part of the word's compound (smitte of smittespredning), when
+        the word itself is in few documents (:data:`MAX_DOCS_FOR_PARTS`): a fallback for
+        recall; a word many documents have fills the pages before these would show."""
+        lemma_field = f"{prefix}_lemma"
+        if any(self.vocabulary.doc_frequency(self.reader, lemma_field, lemma) > MAX_DOCS_FOR_PARTS
+               for lemma in self._lemmas(text)):
+            return None
         parts = dict.fromkeys(part for compound in self._part_queries(prefix, text) for part in compound)
         return _or(list(parts), boost=PART_WEIGHT * weight)
 
