@@ -216,16 +216,16 @@ class QueryBuilder:
         """Documents with one part of the word's compound (smitte of smittespredning), when
         the word itself is in few documents (:data:`MAX_DOCS_FOR_PARTS`): a fallback for
         recall; a word many documents have fills the pages before these would show."""
-        lemma_field = f"{prefix}_lemma"
-        if any(self.vocabulary.doc_frequency(self.reader, lemma_field, lemma) > MAX_DOCS_FOR_PARTS
-               for lemma in self._lemmas(text)):
-            return None
         parts = dict.fromkeys(part for compound in self._part_queries(prefix, text) for part in compound)
+        lemma_field = f"{prefix}_lemma"
+        if not parts or any(self.vocabulary.doc_frequency(self.reader, lemma_field, lemma) > MAX_DOCS_FOR_PARTS
+                            for lemma in self._lemmas(text)):
+            return None
         return _or(list(parts), boost=PART_WEIGHT * weight)
 
     def _derived(self, prefix: str, text: str, weight: float = 1.0) -> wq.Query | None:
         """Documents with a word of the same family (:meth:`Lexicon.derived_lemmas`):
-        «diskriminering» finds «diskriminert», «samarbeid» finds «samarbeider»."""
+        «diskriminering» finds «diskriminert», «bosetting» finds «bosatt»."""
         fieldname = f"{prefix}_lemma"
         lexicon = get_lexicon()
         terms = [wq.Term(fieldname, derived) for lemma in self._lemmas(text) for derived in lexicon.derived_lemmas(lemma)]
@@ -539,10 +539,6 @@ class QueryBuilder:
         corrected = {}
         for number, word in enumerate(words):
             if word.wildcard or extras[number].protected or is_stop_word(word.text):
-                continue
-            # A word the Bokmål or Nynorsk word lists have is no typo: «forlenget» is not
-            # turned into «forventet» because no report happens to use it.
-            if is_norwegian(word.text):
                 continue
             better = correction(self.reader, word.text, self.vocabulary)
             if better:

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from indexer.index._whoosh import StringAutomaton, edit_distance, levenshtein_dfa
 from indexer.index.snapshot import Snapshot
-from indexer.language.analysis import analyse_word, fold
+from indexer.language.analysis import analyse_word, fold, is_norwegian
 
 MIN_LETTERS_ONE_EDIT = 5
 MIN_LETTERS_TWO_EDITS = 9
@@ -297,9 +297,12 @@ def _candidates(reader, vocabulary: Vocabulary, typed: str, limit: int):
 
 
 def correction(reader, word: str, vocabulary: Vocabulary | None = None) -> str | None:
-    """The index's best spelling for an unknown word, or ``None``. Pass the
-    commit's :class:`Vocabulary` to reuse it between queries."""
-    if not word.isalpha() or len(word) > MAX_LETTERS or is_known(reader, word, vocabulary):
+    """The index's best spelling for an unknown word, or ``None``. A word the index
+    has (inside compounds too) or the Bokmål or Nynorsk word lists have is no typo:
+    «forlenget» is not turned into «forventet» because no report happens to use it.
+    Pass the commit's :class:`Vocabulary` to reuse it between queries."""
+    if (not word.isalpha() or len(word) > MAX_LETTERS or is_norwegian(word)
+            or is_known(reader, word, vocabulary)):
         return None
     limit = max_edits(word)
     if limit == 0:
