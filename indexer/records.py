@@ -4,7 +4,9 @@ A PDF becomes one :class:`Document`; a document holds one or more :class:`Report
 a report holds its :class:`Finding` items (Hovedfunn, Anbefalinger, Sammendrag …)
 and its body :class:`Passage` items; text left out of the reports on purpose (running
 headers, page numbers, the contents page …) is kept as :class:`Furniture`; a PDF that
-cannot be read becomes a :class:`FailedFile`. These are defined here once and only here.
+cannot be read becomes a :class:`FailedFile`, one read without some of its pages an
+:class:`IncompleteFile` (each page an :class:`UnreadPage`). These are defined here once
+and only here.
 """
 from __future__ import annotations
 
@@ -110,6 +112,18 @@ class Furniture:
 
 
 @dataclass
+class UnreadPage:
+    """A page of a PDF whose text could not be read while the rest of the file was:
+    a scanned page without the OCR programs (``needs_ocr``), or one whose OCR ran out
+    of time (``timeout``) or failed (``unreadable``). ``code`` is an error code of
+    :mod:`indexer.errors`; ``reason`` says why in Bokmål."""
+
+    page: int
+    code: str
+    reason: str
+
+
+@dataclass
 class Document:
     """What one PDF file yields."""
 
@@ -119,6 +133,8 @@ class Document:
     document_title: str
     reports: list[Report] = field(default_factory=list)
     furniture: list[Furniture] = field(default_factory=list)
+    # Pages left out because their text could not be read; the file is indexed without them.
+    unread_pages: list[UnreadPage] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -138,6 +154,7 @@ class Document:
             document_title=data["document_title"],
             reports=reports,
             furniture=[Furniture(**f) for f in data.get("furniture", [])],
+            unread_pages=[UnreadPage(**u) for u in data.get("unread_pages", [])],
         )
 
 
@@ -150,3 +167,11 @@ class FailedFile:
     reason: str
     pages: int | None = None
     seconds: float | None = None
+
+
+@dataclass
+class IncompleteFile:
+    """An indexed PDF with pages whose text could not be read (the rest is indexed)."""
+
+    file: str
+    unread_pages: list[UnreadPage]

@@ -26,7 +26,8 @@ _WORD = re.compile(r"\w{3,}")
 
 def _empty_body(status: str, reason: str) -> dict[str, Any]:
     return {"status": status, "reason": reason, "documents": 0, "reports": 0, "findings": 0, "passages": 0,
-            "last_indexed": None, "failed": [], "stale_files": [], "missing_language_data": []}
+            "last_indexed": None, "failed": [], "stale_files": [], "incomplete_files": [],
+            "missing_language_data": []}
 
 
 def _probe(engine: Engine) -> str | None:
@@ -79,6 +80,7 @@ def check_health(engine: Engine, index_dir: Path) -> tuple[dict[str, Any], int]:
         body.update({key: status[key] for key in ("reports", "findings", "passages", "failed")},
                     documents=status["sources"])
     body["stale_files"] = status["stale_files"]
+    body["incomplete_files"] = status["incomplete_files"]
     if failure is not None:
         return {**body, "status": "degraded", "reason": failure}, 503
     return body, 200

@@ -204,6 +204,16 @@ SCHEMAS: dict[str, Schema] = {
                 "file": {"type": "string"}, "code": _nullable("string"), "reason": _nullable("string"),
                 "since": _nullable("string")})),
                 "description": "Filer der en ny versjon ikke kunne leses; den forrige versjonen er fortsatt i indeksen."},
+            "incomplete_files": {**_array(_object({
+                "file": {"type": "string"},
+                "unread_pages": _array(_object({
+                    "page": {"type": "integer", "minimum": 1},
+                    "code": {"type": "string", "description": "needs_ocr, timeout eller unreadable."},
+                    "reason": {"type": "string"},
+                })),
+            })),
+                "description": "Filer som er indeksert uten noen av sidene sine: skannede sider uten OCR-programmene, "
+                "eller sider der OCR brukte for lang tid eller feilet. Resten av filen er søkbar."},
             "documents": {"type": "integer", "minimum": 0, "description": "PDF-filer i indeksen."},
             "reports": {"type": "integer", "minimum": 0},
             "findings": {"type": "integer", "minimum": 0},
@@ -213,14 +223,14 @@ SCHEMAS: dict[str, Schema] = {
                 _object({"file": {"type": "string"}, "code": _nullable("string"), "reason": _nullable("string")})
             ),
             "missing_language_data": {**_array(_object({
-                "data": {"type": "string", "enum": ["nynorsk", "english"]},
+                "data": {"type": "string", "enum": ["nynorsk", "english", "ocr"]},
                 "packages": _array({"type": "string"}),
                 "effect": {"type": "string", "description": "Hva søket mangler uten dem (bokmål)."},
                 "install": {"type": "string", "description": "Kommandoen som installerer dem."},
             })), "description": "Valgfrie språkdata som ikke er installert; tom når alt er på plass."},
         },
         required=["status", "documents", "reports", "findings", "passages", "last_indexed", "failed",
-                  "stale_files", "missing_language_data"],
+                  "stale_files", "incomplete_files", "missing_language_data"],
     ),
 }
 

@@ -434,7 +434,7 @@ def test_without_an_index_health_and_search_say_so(tmp_path):
     body = get_json(client, "/api/health", 503)
     assert isinstance(body.pop("missing_language_data"), list)  # what this machine lacks
     assert body == {"status": "unavailable", "documents": 0, "reports": 0, "findings": 0, "passages": 0,
-                    "last_indexed": None, "failed": [], "stale_files": [],
+                    "last_indexed": None, "failed": [], "stale_files": [], "incomplete_files": [],
                     "reason": "Søkeindeksen er ikke bygget ennå. Kjør «rapportsok index»."}
     assert get_json(client, "/api/search?q=bolig", 503)["error"]["code"] == "index_missing"
 

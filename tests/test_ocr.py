@@ -174,7 +174,9 @@ def test_without_tesseract_a_scan_fails_saying_what_to_install(scanned, corpus_d
         extract_document(scanned["scan"])
     assert raised.value.code == "needs_ocr" and "apt-get install -y tesseract-ocr tesseract-ocr-nor" in raised.value.reason
     assert extract_document(scanned["text"]).reports  # a text PDF is read as before
-    assert extract_document(scanned["mixed"]).reports  # and a mixed one from its text pages
+    mixed = extract_document(scanned["mixed"])  # and a mixed one from its text pages, saying which it left out
+    assert mixed.reports and [(page.page, page.code) for page in mixed.unread_pages] == [(2, "needs_ocr")]
+    assert "apt-get install -y tesseract-ocr tesseract-ocr-nor" in mixed.unread_pages[0].reason
     missing = {data.data: data for data in missing_language_data()}
     assert "tesseract-ocr" in missing["ocr"].install
     summary = IndexSummary(failed=[])
@@ -206,6 +208,80 @@ def test_the_index_and_the_api_mark_scanned_hits(scanned, tmp_path):
         assert 'class="scanned"' in page
     finally:
         close_searchers()
+
+
+def _tesseract_that(folder: Path, does: str) -> Path:
+    """A tesseract program that ``does`` (a shell command) instead of reading a page.
+    ``exec`` so that a time limit stops the command itself, not only a shell around it."""
+    program = folder / "tesseract"
+    real = shutil.which("tesseract")
+    program.write_text(f'#!/bin/sh\ncase "$*" in *tsv*) exec {does};; esac\nexec "{real}" "$@"\n')
+    program.chmod(program.stat().st_mode | stat.S_IEXEC)
+    return program
+
+
+def _pages_found(index_dir: Path, query: str) -> set[int]:
+    try:
+        return {hit.page for hit in Engine(index_dir).search(SearchRequest(query=query, size=100)).results}
+    finally:
+        close_searchers()
+
+
+def test_a_page_over_its_time_limit_is_left_out_and_the_rest_of_the_file_indexed(scanned, tmp_path, monkeypatch):
+    from search_app.app import create_app
+
+    corpus, index_dir = tmp_path / "rapporter", tmp_path / "indeks"
+    corpus.mkdir()
+    shutil.copy(scanned["mixed"], corpus / "blandet.pdf")
+    monkeypatch.setenv(TESSERACT_ENV, str(_tesseract_that(tmp_path, "sleep 60")))
+    monkeypatch.setenv(ocr.PAGE_TIMEOUT_ENV, "2")
+    monkeypatch.setenv("RAPPORTSOK_CACHE_DIR", str(tmp_path / "cache"))  # page 2 not read before
+    summary = update_index(corpus, index_dir, workers=1)
+    assert summary.indexed_sources == 1 and not summary.failed
+    assert [(f.file, [(p.page, p.code) for p in f.unread_pages]) for f in summary.incomplete] == [
+        ("blandet.pdf", [(2, "timeout")])]
+    assert "blandet.pdf, side 2 [timeout]" in render_summary(summary)
+    assert {1, 3} <= _pages_found(index_dir, "flyktninger") and 2 not in _pages_found(index_dir, "flyktninger")
+    health = create_app({"INDEX_DIR": index_dir, "CORPUS_DIR": corpus}).test_client().get("/api/health").get_json()
+    assert [(f["file"], [p["page"] for p in f["unread_pages"]]) for f in health["incomplete_files"]] == [
+        ("blandet.pdf", [2])]
+    close_searchers()
+    # A time limit depends on the machine: the next run tries the page again.
+    monkeypatch.delenv(TESSERACT_ENV)
+    monkeypatch.delenv(ocr.PAGE_TIMEOUT_ENV)
+    again = update_index(corpus, index_dir, workers=1)
+    assert not again.incomplete and not again.failed and again.changed == 1
+    assert 2 in _pages_found(index_dir, "flyktninger")
+
+
+def test_a_page_tesseract_fails_on_is_left_out_and_a_file_of_such_pages_fails(scanned, tmp_path, monkeypatch):
+    monkeypatch.setenv(TESSERACT_ENV, str(_tesseract_that(tmp_path, "sh -c 'echo ødelagt bilde >&2; exit 1'")))
+    monkeypatch.setenv("RAPPORTSOK_CACHE_DIR", str(tmp_path / "cache"))
+    mixed = extract_document(scanned["mixed"])
+    assert mixed.reports and [(page.page, page.code) for page in mixed.unread_pages] == [(2, "unreadable")]
+    assert "ødelagt bilde" in mixed.unread_pages[0].reason
+    with pytest.raises(ExtractionError) as raised:
+        extract_document(scanned["scan"])
+    assert raised.value.code == "unreadable" and "OCR av side 1 feilet: ødelagt bilde" in raised.value.reason
+
+
+def test_scans_that_needed_ocr_are_read_once_it_is_installed(scanned, tmp_path, monkeypatch):
+    corpus, index_dir = tmp_path / "rapporter", tmp_path / "indeks"
+    corpus.mkdir()
+    shutil.copy(scanned["mixed"], corpus / "blandet.pdf")
+    shutil.copy(scanned["scan"], corpus / "skannet.pdf")
+    monkeypatch.setenv(TESSERACT_ENV, str(tmp_path / "finnes-ikke"))
+    before = update_index(corpus, index_dir, workers=1)
+    assert [(f.file, f.code) for f in before.failed] == [("skannet.pdf", "needs_ocr")]
+    assert [(f.file, [(p.page, p.code) for p in f.unread_pages]) for f in before.incomplete] == [
+        ("blandet.pdf", [(2, "needs_ocr")])]
+    # Nothing changed, nothing installed: both are reported again, neither is read again.
+    same = update_index(corpus, index_dir, workers=1)
+    assert same.extracted == 0 and len(same.failed) == 1 and len(same.incomplete) == 1
+    monkeypatch.delenv(TESSERACT_ENV)
+    after = update_index(corpus, index_dir, workers=1)
+    assert after.extracted == 2 and not after.failed and not after.incomplete
+    assert after.indexed_sources == 2 and 2 in _pages_found(index_dir, "flyktninger")
 
 
 @pytest.mark.parametrize("name", ["pdfminer_contrib_pdf-with-jbig2.pdf", "pdfminer_encryption_encrypted_doc_no_id.pdf"])

@@ -14,8 +14,11 @@ page top), so layout, hyphenation, segmentation and tagging run on them unchange
 
 Results are cached per PDF (its sha256), engine version, model and resolution in the
 user's cache folder, so indexing the same file again never reads it twice. Each page has
-a time limit; without the programs a scanned file fails with a reason that says what to
-install (``indexer.language.ocr_tools``).
+a time limit: a page that exceeds it, or that the programs fail on, is left out and
+reported (:class:`~indexer.records.UnreadPage`) while the rest of the file is indexed.
+Without the programs a scanned file fails with a reason that says what to install
+(``indexer.language.ocr_tools``), and the scanned pages of a file with text are reported
+unread the same way.
 """
 from __future__ import annotations
 
@@ -39,7 +42,7 @@ import numpy as np
 from indexer.errors import ExtractionError, ExtractionTimeout, NoTextLayerError, OcrUnavailableError
 from indexer.extract.pdftext import Line, PdfText, body_size, read_pdf, reading_order
 from indexer.language.ocr_tools import MODEL, install_hint, missing_packages, pdftoppm, tesseract
-from indexer.records import Finding, Passage
+from indexer.records import Finding, Passage, UnreadPage
 
 ENGINE = "tesseract"
 # Chosen by measurement on scanned copies of the corpus (docs/extraction.md, "Scanned pages");
@@ -433,11 +436,13 @@ class _Deferred:
         return True
 
 
-def ocr_pages(path: Path, sha256: str, numbers: list[int], page_widths: dict[int, float]) -> dict[int, OcrPage]:
-    """The given pages read with OCR, from the cache when this file was read before.
+def ocr_pages(path: Path, sha256: str, numbers: list[int],
+              page_widths: dict[int, float]) -> tuple[dict[int, OcrPage], list[UnreadPage]]:
+    """The given pages read with OCR, from the cache when this file was read before, and
+    the pages that could not be read: one that takes longer than its limit or that the
+    programs fail on is left out, and the others are still read.
 
-    Raises :class:`OcrUnavailableError` without the programs, :class:`ExtractionTimeout`
-    when a page takes longer than its limit.
+    Raises :class:`OcrUnavailableError` without the programs.
     """
     missing = missing_packages()
     if missing:
@@ -450,8 +455,9 @@ def ocr_pages(path: Path, sha256: str, numbers: list[int], page_widths: dict[int
     todo = [n for n in numbers if n not in found]
     _report_progress(len(found), len(numbers))
     if not todo:
-        return found
+        return found, []
     timeout = page_timeout()
+    unread: list[UnreadPage] = []
     pool: ThreadPoolExecutor | _InThisThread = (
         _InThisThread() if _threads() == 1 else ThreadPoolExecutor(max_workers=min(_threads(), len(todo))))
     with pool:
@@ -460,18 +466,19 @@ def ocr_pages(path: Path, sha256: str, numbers: list[int], page_widths: dict[int
         for number, future in futures.items():
             try:
                 found[number] = future.result()
-            except subprocess.TimeoutExpired as exc:
-                for other in futures.values():
-                    other.cancel()
-                raise ExtractionTimeout(str(path), f"OCR av side {number} brukte mer enn {timeout:g} s "
-                                                   f"(tidsgrense per side, {PAGE_TIMEOUT_ENV})") from exc
-            except subprocess.CalledProcessError as exc:
-                message = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-                raise ExtractionError(str(path), f"OCR av side {number} feilet: "
-                                                 f"{(message or ['ukjent feil'])[-1]}"[:300]) from exc
-            _report_progress(len(found), len(numbers))
+            except subprocess.TimeoutExpired:
+                unread.append(UnreadPage(number, ExtractionTimeout.code,
+                                         f"OCR av side {number} brukte mer enn {timeout:g} s "
+                                         f"(tidsgrense per side, {PAGE_TIMEOUT_ENV})"))
+            except (subprocess.CalledProcessError, OSError, ValueError) as exc:
+                stderr = exc.stderr if isinstance(exc, subprocess.CalledProcessError) else str(exc).encode()
+                message = (stderr or b"").decode("utf-8", "replace").strip().splitlines()
+                unread.append(UnreadPage(number, ExtractionError.code, f"OCR av side {number} feilet: "
+                                         f"{(message or ['ukjent feil'])[-1]}"[:300]))
+            _report_progress(len(found) + len(unread), len(numbers))
+    # Only pages read are cached: one that failed is tried again on the next run.
     _write_cache(sha256, version, {**cached, **found})
-    return found
+    return found, unread
 
 
 def unavailable_reason(pages: int, missing: list[str]) -> str:
@@ -650,13 +657,15 @@ def reads_better(page: OcrPage, lines: list[Line], is_known: Callable[[str], boo
     return not has_text(lines) or ocr_share >= known_share((line.text for line in lines), is_known) + MIN_GAIN
 
 
-def read_document(path: Path, sha256: str,
-                  reader: Callable[[Path], PdfText] = read_pdf) -> tuple[PdfText, dict[int, OcrPage]]:
+def read_document(path: Path, sha256: str, reader: Callable[[Path], PdfText] = read_pdf
+                  ) -> tuple[PdfText, dict[int, OcrPage], list[UnreadPage]]:
     """Every page of ``path`` as lines (``reader``'s), pages without a usable text layer
-    read with OCR; and the pages so read. Raises a typed ExtractionError.
+    read with OCR; the pages so read; and the pages that needed OCR and could not be
+    read (they keep whatever text layer they have). Raises a typed ExtractionError.
 
-    Without the OCR programs a document with text of its own is read without its scans;
-    one with none fails with what to install.
+    Without the OCR programs a document with text of its own is read without its scans
+    (each listed as unread, ``needs_ocr``); one with none fails with what to install.
+    A document none of whose pages could be read fails with why.
     """
     try:
         pdf = reader(path)
@@ -664,8 +673,14 @@ def read_document(path: Path, sha256: str,
         pdf = read_pdf(path, require_text=False)
     numbers = pages_needing_ocr(pdf.pages, pdf.image_shares, _is_known_word)
     read: dict[int, OcrPage] = {}
-    if numbers and not (missing_packages() and any(has_text(page) for page in pdf.pages)):
-        read = ocr_pages(path, sha256, numbers, {n: pdf.page_sizes[n - 1][0] for n in numbers})
+    unread: list[UnreadPage] = []
+    missing = missing_packages()
+    if numbers and missing and any(has_text(page) for page in pdf.pages):
+        reason = (f"skannet side som trenger OCR, men {', '.join(missing)} er ikke installert; "
+                  f"installer med «{install_hint(missing)}»")
+        unread = [UnreadPage(n, OcrUnavailableError.code, reason) for n in numbers]
+    elif numbers:
+        read, unread = ocr_pages(path, sha256, numbers, {n: pdf.page_sizes[n - 1][0] for n in numbers})
         scan_only = not any(has_text(page) for page in pdf.pages)
         read = {n: page for n, page in read.items()
                 if reads_better(page, pdf.pages[n - 1], _is_known_word, scan_only)}
@@ -676,7 +691,10 @@ def read_document(path: Path, sha256: str,
         for number, lines in fragments.items():
             pdf.pages[number - 1] = reading_order(lines)
     if not any(has_text(page) for page in pdf.pages):
+        if unread:  # nothing could be read: the file fails as its first unread page did
+            error = ExtractionTimeout if unread[0].code == ExtractionTimeout.code else ExtractionError
+            raise error(str(path), unread[0].reason)
         reason = ("PDF-en har ikke noe tekstlag, og OCR fant ingen tekst på sidene" if read
                   else "PDF-en har ikke noe tekstlag (skannet bilde?)")
         raise NoTextLayerError(str(path), reason)
-    return pdf, read
+    return pdf, read, unread

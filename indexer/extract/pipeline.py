@@ -23,7 +23,7 @@ from indexer.records import Document, Finding, Furniture, Passage, Report
 
 # Bump when extraction, segmentation or tagging changes what a PDF yields: the next
 # `rapportsok index` then re-reads every file instead of keeping stale records.
-PIPELINE_VERSION = 6
+PIPELINE_VERSION = 7
 COVER_MAX_WORDS = 150
 BACK_COVER_MAX_WORDS = 250
 # Metadata titles a tool or a file name left: "untitled", "Microsoft Word - x.docx",
@@ -295,7 +295,7 @@ def extract_document(path: Path | str, source_name: str | None = None) -> Docume
     """Extract, clean, segment and tag one PDF. Raises an ExtractionError subclass."""
     path = Path(path)
     sha256 = file_sha256(path)
-    pdf, scanned = read_document(path, sha256, read_pdf)
+    pdf, scanned, unread = read_document(path, sha256, read_pdf)
     furniture: list[Furniture] = []
     pages = remove_contents(remove_running_lines(pdf.pages, furniture), furniture)
     body = body_size(pages)
@@ -353,4 +353,5 @@ def extract_document(path: Path | str, source_name: str | None = None) -> Docume
         document_title=title,
         reports=reports,
         furniture=sorted(furniture, key=lambda piece: piece.page),
+        unread_pages=unread,
     )

@@ -31,7 +31,7 @@ import os
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import CLEAR
 
+from indexer.errors import OcrUnavailableError
 from indexer.exitcodes import ExitCode
 from indexer.extract.pipeline import file_sha256
 from indexer.extract.workers import (
@@ -64,11 +65,18 @@ from indexer.index.snapshot import SnapshotUnsupported, build_snapshot
 from indexer.index.status import FIRST_BUILD_FILE, LAST_RUN_FILE, STATUS_FILE, status_of
 from indexer.index.summary import IndexSummary, render_summary
 from indexer.index.writers import BulkSegmentWriter, ParallelSegmentWriters, WriterProcessError
-from indexer.records import FailedFile
+from indexer.language.ocr_tools import missing_packages as ocr_missing_packages
+from indexer.records import FailedFile, IncompleteFile, UnreadPage
 
 # Failures that depend on the machine and the limits rather than on the file:
 # tried again on the next run. Other failures are remembered per file version.
 RETRIED_CODES = frozenset({"timeout", "too_large", "worker_crashed"})
+
+
+def _worth_retrying(code: str | None) -> bool:
+    """Whether a file (or page) that failed with ``code`` may read now: a failure of
+    the machine and limits, or scanned pages that needed the OCR programs, now installed."""
+    return code in RETRIED_CODES or (code == OcrUnavailableError.code and not ocr_missing_packages())
 
 class IndexLockedError(Exception):
     """Another process holds the index's write lock."""
@@ -148,6 +156,8 @@ class _Plan:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     known_failures: list[FailedFile] = field(default_factory=list)
+    # Unchanged files indexed without some pages, which still cannot be read.
+    incomplete: list[IncompleteFile] = field(default_factory=list)
     # Content already indexed under a name that stays: the first copy of each PDF.
     sources_by_sha: dict[str, str] = field(default_factory=dict)
 
@@ -170,19 +180,23 @@ def _plan(files: dict[str, Path], manifest: dict[str, dict[str, Any]], fingerpri
             and info.get("fingerprint") == fingerprint
             and not force
         )
-        if same_version and info.get("status") == "ok" and not info.get("stale"):
+        unread = [UnreadPage(**page) for page in info.get("unread_pages") or ()]
+        if (same_version and info.get("status") == "ok" and not info.get("stale")
+                and not any(_worth_retrying(page.code) for page in unread)):
             plan.unchanged += 1
             plan.sources_by_sha.setdefault(sha256, source)
+            if unread:
+                plan.incomplete.append(IncompleteFile(source, unread))
             continue
         stale = info.get("stale") or {}
         if (stored is not None and stale.get("sha256") == sha256 and info.get("fingerprint") == fingerprint
-                and not force and stale.get("code") not in RETRIED_CODES):
+                and not force and not _worth_retrying(stale.get("code"))):
             # The unreadable version is the one already tried: its predecessor stays indexed.
             plan.unchanged += 1
             plan.stale.append(FailedFile(source, stale.get("code", "unreadable"), stale.get("reason", "")))
             plan.sources_by_sha.setdefault(str(stored.get("source_sha256")), source)
             continue
-        if same_version and info.get("status") != "ok" and info.get("code") not in RETRIED_CODES:
+        if same_version and info.get("status") != "ok" and not _worth_retrying(info.get("code")):
             plan.known_failures.append(
                 FailedFile(source, info.get("code", "unreadable"), info.get("reason", ""), info.get("pages"))
             )
@@ -220,6 +234,8 @@ def _manifest_for(result: ExtractionResult, fingerprint: IndexFingerprint) -> di
         findings=sum(len(r.findings) for r in document.reports),
         passages=sum(len(r.passages) for r in document.reports),
     )
+    if document.unread_pages:
+        info["unread_pages"] = [asdict(page) for page in document.unread_pages]
     return info
 
 
@@ -323,6 +339,7 @@ def update_index(
         summary.failed.extend(plan.known_failures)
         summary.failed.extend(plan.stale)
         summary.stale.extend(plan.stale)
+        summary.incomplete.extend(plan.incomplete)
 
         if plan.jobs or plan.removed:
             # take_lock=False: we already hold the lock for the whole run. compound=False: a
@@ -362,6 +379,8 @@ def update_index(
                         summary.changed += 1
                     else:
                         summary.added += 1
+                    if result.document is not None and result.document.unread_pages:
+                        summary.incomplete.append(IncompleteFile(result.job.source, result.document.unread_pages))
                     progress.file_done(result.job.source, pages, result.failure)
                 progress.close()
                 progress.log("Lagrer indeksen …")
@@ -382,6 +401,7 @@ def update_index(
         summary.documents = status["documents"]
         summary.failed.sort(key=lambda f: f.file)
         summary.stale.sort(key=lambda f: f.file)
+        summary.incomplete.sort(key=lambda f: f.file)
         summary.finished = _now()
         summary.seconds = time.monotonic() - clock
         _write_json(index_dir / LAST_RUN_FILE, summary.to_dict())

@@ -1,4 +1,4 @@
-"""The committed index as a health check sees it: counts, failed files, whether it is stale, the last run."""
+"""The committed index as a health check sees it: counts, failed and incomplete files, whether it is stale, the last run."""
 from __future__ import annotations
 
 import json
@@ -32,11 +32,14 @@ def _status_and_manifests(ix: whoosh_index.FileIndex) -> tuple[dict[str, Any], l
         sources = 0
         manifests = []
         stale = []
+        incomplete = []
         for fields in searcher.documents(kind=KIND_SOURCE):
             info = fields.get("manifest") or {}
             manifests.append(info)
             if info.get("status") == "ok":
                 sources += 1
+                if info.get("unread_pages"):
+                    incomplete.append({"file": fields["source"], "unread_pages": info["unread_pages"]})
             else:
                 failed.append({"file": fields["source"], "code": info.get("code"), "reason": info.get("reason")})
             if info.get("stale"):
@@ -53,6 +56,8 @@ def _status_and_manifests(ix: whoosh_index.FileIndex) -> tuple[dict[str, Any], l
             "failed": sorted(failed, key=lambda f: f["file"]),
             # Files whose new version could not be read: the previous version is still indexed.
             "stale_files": sorted(stale, key=lambda f: f["file"]),
+            # Indexed files with pages whose text could not be read (scans without OCR, a page over its limit).
+            "incomplete_files": sorted(incomplete, key=lambda f: f["file"]),
             "generation": ix.latest_generation(),
             "last_modified": datetime.fromtimestamp(ix.last_modified()).astimezone().isoformat(timespec="seconds"),
         }

@@ -6,7 +6,7 @@ from typing import Any
 
 from indexer.exitcodes import ExitCode
 from indexer.language.optional_data import missing_language_data
-from indexer.records import FailedFile
+from indexer.records import FailedFile, IncompleteFile
 
 
 @dataclass
@@ -22,6 +22,8 @@ class IndexSummary:
     failed: list[FailedFile] = field(default_factory=list)
     # Failed files whose previous, readable version is still indexed (also in ``failed``).
     stale: list[FailedFile] = field(default_factory=list)
+    # Indexed files with pages whose text could not be read (not counted as failed).
+    incomplete: list[IncompleteFile] = field(default_factory=list)
     indexed_sources: int = 0
     documents: int = 0
     started: str = ""
@@ -51,6 +53,7 @@ class IndexSummary:
                 "removed": self.removed,
                 "unchanged": self.unchanged,
                 "failed": len(self.failed),
+                "incomplete": len(self.incomplete),
                 "extracted": self.extracted,
                 "pages": self.pages,
                 "indexed_sources": self.indexed_sources,
@@ -60,11 +63,13 @@ class IndexSummary:
             "snapshot_seconds": round(self.snapshot_seconds, 3),
             "failed": [asdict(f) for f in self.failed],
             "stale": [asdict(f) for f in self.stale],
+            "incomplete": [asdict(f) for f in self.incomplete],
         }
 
 
 def render_summary(summary: IndexSummary) -> str:
-    """The closing report: counts, time and every file that could not be read."""
+    """The closing report: counts, time, every file that could not be read and every
+    page left out of a file that was."""
     lines = [
         f"Ferdig på {summary.seconds:.1f} s: {summary.added} nye, {summary.changed} endret, "
         f"{summary.removed} fjernet, {summary.unchanged} uendret, {len(summary.failed)} feilet "
@@ -75,6 +80,11 @@ def render_summary(summary: IndexSummary) -> str:
         lines.append("Filer som ikke kunne leses:")
         for failure in summary.failed:
             lines.append(f"  - {failure.file} [{failure.code}]: {failure.reason}")
+    if summary.incomplete:
+        lines.append("Filer som er indeksert uten noen av sidene sine:")
+        for incomplete in summary.incomplete:
+            for page in incomplete.unread_pages:
+                lines.append(f"  - {incomplete.file}, side {page.page} [{page.code}]: {page.reason}")
     if summary.stale:
         lines.append("Forrige versjon er beholdt i indeksen (merket som utdatert) til en lesbar versjon kommer:")
         lines.extend(f"  - {stale.file}" for stale in summary.stale)

@@ -35,7 +35,8 @@ OPTIONAL_DATA = (
      "Engelske søkeord oversettes bare med ordlista som følger med Rapportsøk."),
     ("ocr", ocr_tools,
      "Skannede sider (uten brukbart tekstlag) leses ikke: PDF-er som bare er skannet, blir ikke indeksert "
-     "(de står blant filene som ikke kunne leses, med koden needs_ocr)."),
+     "(de står blant filene som ikke kunne leses, med koden needs_ocr), og skannede sider i PDF-er med tekst "
+     "står blant sidene som ikke kunne leses. De leses ved neste indeksering etter at programmene er installert."),
 )
 
 
