@@ -674,10 +674,9 @@ def read_document(path: Path, sha256: str, reader: Callable[[Path], PdfText] = r
     numbers = pages_needing_ocr(pdf.pages, pdf.image_shares, _is_known_word)
     read: dict[int, OcrPage] = {}
     unread: list[UnreadPage] = []
-    missing = missing_packages()
-    if numbers and missing and any(has_text(page) for page in pdf.pages):
-        reason = (f"skannet side som trenger OCR, men {', '.join(missing)} er ikke installert; "
-                  f"installer med «{install_hint(missing)}»")
+    missing = missing_packages() if numbers else []
+    if missing and any(has_text(page) for page in pdf.pages):
+        reason = unavailable_reason(len(numbers), missing)
         unread = [UnreadPage(n, OcrUnavailableError.code, reason) for n in numbers]
     elif numbers:
         read, unread = ocr_pages(path, sha256, numbers, {n: pdf.page_sizes[n - 1][0] for n in numbers})

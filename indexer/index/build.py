@@ -78,6 +78,7 @@ def _worth_retrying(code: str | None) -> bool:
     the machine and limits, or scanned pages that needed the OCR programs, now installed."""
     return code in RETRIED_CODES or (code == OcrUnavailableError.code and not ocr_missing_packages())
 
+
 class IndexLockedError(Exception):
     """Another process holds the index's write lock."""
 
